@@ -1,0 +1,97 @@
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { prometheusFiles } from "../stacks/monitoring-files";
+import { builtInEnvironments, writeTree } from "./helpers/environments";
+import { runTool, tool } from "./helpers/tools";
+
+/**
+ * Every environment's prometheus.yml, rule files and rule tests, judged by promtool 3.x itself.
+ * The test files run in parallel (one promtool per file) to use both cores.
+ */
+
+function promtoolAsync(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(tool("promtool"), args, { cwd });
+    let output = "";
+    child.stdout.on("data", (d) => (output += d));
+    child.stderr.on("data", (d) => (output += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+async function inParallel<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: limit }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+describe.each(builtInEnvironments().map((s) => [s.name, s] as const))("promtool on the %s environment", (_name, spec) => {
+  const dir = writeTree(prometheusFiles(spec), `civicpulse-promtool-${spec.name}-`);
+
+  test("tool is Prometheus 3.x", () => {
+    const r = runTool("promtool", ["--version"]);
+    expect(r.stdout + r.stderr).toMatch(/promtool, version 3\./);
+  });
+
+  test("promtool check config accepts prometheus.yml and the rule files it names", () => {
+    const r = runTool("promtool", ["check", "config", "prometheus.yml"], { cwd: dir });
+    expect(r.stderr + r.stdout).toContain("SUCCESS");
+    expect(r.status).toBe(0);
+  });
+
+  test("promtool check rules accepts both rule files", () => {
+    const r = runTool("promtool", ["check", "rules", "recording_rules.yml", "alerting_rules.yml"], { cwd: dir });
+    expect(r.status).toBe(0);
+  });
+
+  test("every alert's and recording rule's promtool cases pass", async () => {
+    const files = readdirSync(path.join(dir, "tests")).filter((f) => f.endsWith(".test.yml"));
+    const alertNames = spec.alerts ? Object.keys(spec.alerts).filter((a) => (spec.alerts as Record<string, { enabled: boolean }>)[a].enabled) : [];
+    for (const a of alertNames) expect(files.some((f) => f.startsWith(`${a}.`))).toBe(true);
+    const results = await inParallel(files, 2, (f) => promtoolAsync(["test", "rules", path.join("tests", f)], dir));
+    const failures = results.map((r, i) => ({ file: files[i], ...r })).filter((r) => r.code !== 0);
+    expect(failures.map((f) => `${f.file}:\n${f.output}`)).toEqual([]);
+  });
+});
+
+describe("the rule tests can fail", () => {
+  const spec = builtInEnvironments().find((s) => s.name === "prod")!;
+  const files = prometheusFiles(spec);
+
+  test("a threshold changed in the rule file (not in the test) makes promtool test rules fail", async () => {
+    const dir = writeTree(files, "civicpulse-mutant-");
+    const alerting = path.join(dir, "alerting_rules.yml");
+    const original = readFileSync(alerting, "utf8");
+    const mutated = original.replace("job:civicpulse_requests_errors:ratio_rate5m > 0.05", "job:civicpulse_requests_errors:ratio_rate5m > 0.5");
+    expect(mutated).not.toEqual(original);
+    writeFileSync(alerting, mutated);
+    const r = await promtoolAsync(["test", "rules", "tests/CivicPulseHighErrorRate.eval-1m.test.yml"], dir);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("CivicPulseHighErrorRate");
+  });
+
+  test("a recording rule with a wrong expression fails its expected-sample case", async () => {
+    const dir = writeTree(files, "civicpulse-mutant-");
+    const recording = path.join(dir, "recording_rules.yml");
+    const original = readFileSync(recording, "utf8");
+    const mutated = original.replace('{job="civicpulse-app",result="hit"}', '{job="civicpulse-app",result="miss"}');
+    expect(mutated).not.toEqual(original);
+    writeFileSync(recording, mutated);
+    const testFile = readdirSync(path.join(dir, "tests")).find((f) => f.startsWith("recording_rules"))!;
+    const r = await promtoolAsync(["test", "rules", path.join("tests", testFile)], dir);
+    expect(r.code).not.toBe(0);
+    expect(r.output).toContain("job:civicpulse_cache_hit:ratio_rate5m");
+  });
+});

@@ -1,0 +1,144 @@
+import { Duration, formatDuration } from "../../rules/duration";
+import { BLACKBOX_MODULES, DETAILED_HEALTH_PATH, HEALTH_PATHS, JOBS } from "../../rules/jobs";
+import { toYaml } from "../../rules/yaml";
+import { PrometheusSpec, ScrapeLimits, TargetsSpec } from "./spec";
+
+/** Where the rendered rule files live inside the Prometheus container (and beside prometheus.yml). */
+export const PROMETHEUS_CONFIG_DIR = "/etc/prometheus";
+
+export interface ScrapeConfigInput {
+  readonly environment: string;
+  readonly prometheus: PrometheusSpec;
+  readonly targets: TargetsSpec;
+  /** Rule file names relative to prometheus.yml. */
+  readonly ruleFiles: readonly string[];
+  /** Alertmanager targets Prometheus sends alerts to (host:port). */
+  readonly alertmanagers: readonly string[];
+}
+
+type Job = Record<string, unknown>;
+
+/** Labels that never belong on a metric: unbounded per request or user. */
+const UNBOUNDED_LABELS = "request_id|trace_id|span_id|session_id|user_id|user|email|ip|client_ip";
+
+/**
+ * The app is expected to normalize paths (the report's middleware does); this is the safety net for
+ * a view that forgets: numeric and UUID path segments collapse to `:id`. RE2 replaces only the
+ * whole match, so each rule collapses one segment; two rules cover the common /a/1/b/2/ shape.
+ */
+const PATH_ID_SEGMENT = "(.*/)([0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(/.*)?";
+const normalizePathRule = {
+  source_labels: ["path"],
+  regex: PATH_ID_SEGMENT,
+  target_label: "path",
+  replacement: "${1}:id${3}",
+};
+
+const dropUnboundedLabels = { action: "labeldrop", regex: UNBOUNDED_LABELS };
+
+/** cAdvisor families nobody graphs here but that multiply per container, CPU and interface. */
+const CADVISOR_DROPPED_FAMILIES =
+  "container_(tasks_state|memory_failures_total|blkio_device_usage_total|network_(receive|transmit)_(errors|packets_dropped)_total|fs_.*)";
+
+function limitsFor(job: string, spec: PrometheusSpec): Job {
+  const l: ScrapeLimits = { ...spec.limits, ...spec.jobLimits[job] };
+  return {
+    sample_limit: l.sampleLimit,
+    label_limit: l.labelLimit,
+    label_name_length_limit: l.labelNameLengthLimit,
+    label_value_length_limit: l.labelValueLengthLimit,
+  };
+}
+
+function staticJob(job: string, targets: readonly string[], spec: PrometheusSpec, extra: Job = {}): Job {
+  return {
+    job_name: job,
+    ...extra,
+    ...limitsFor(job, spec),
+    static_configs: [{ targets: [...targets] }],
+  };
+}
+
+/** A blackbox probe job: targets are URLs, the exporter is the scrape address. */
+function probeJob(job: string, module: string, urls: string[], input: ScrapeConfigInput): Job {
+  return {
+    job_name: job,
+    metrics_path: "/probe",
+    params: { module: [module] },
+    scrape_interval: d(input.prometheus.probeInterval),
+    scrape_timeout: d(minDuration(input.prometheus.probeInterval, input.prometheus.scrapeTimeout)),
+    ...limitsFor(job, input.prometheus),
+    static_configs: [{ targets: urls }],
+    relabel_configs: [
+      { source_labels: ["__address__"], target_label: "__param_target" },
+      { source_labels: ["__param_target"], target_label: "instance" },
+      { source_labels: ["__param_target"], regex: "https?://[^/]+(/.*)", target_label: "endpoint", replacement: "$1" },
+      { target_label: "__address__", replacement: input.targets.blackboxExporter },
+    ],
+  };
+}
+
+const d = formatDuration;
+const minDuration = (a: Duration, b: Duration): Duration => (a < b ? a : b);
+
+function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}${path}`;
+}
+
+/** Renders prometheus.yml for Prometheus 3.x. Pure: the same input gives the same bytes. */
+export function renderPrometheusConfig(input: ScrapeConfigInput): string {
+  const { prometheus: spec, targets } = input;
+  const config = {
+    global: {
+      scrape_interval: d(spec.scrapeInterval),
+      scrape_timeout: d(spec.scrapeTimeout),
+      evaluation_interval: d(spec.evaluationInterval),
+      external_labels: { environment: input.environment, ...spec.externalLabels },
+    },
+    rule_files: [...input.ruleFiles],
+    alerting: {
+      alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [...input.alertmanagers] }] }],
+    },
+    scrape_configs: [
+      staticJob(JOBS.prometheus, targets.prometheus, spec),
+      staticJob(JOBS.app, targets.app, spec, {
+        metrics_path: "/metrics/",
+        metric_relabel_configs: [dropUnboundedLabels, normalizePathRule, normalizePathRule],
+      }),
+      staticJob(JOBS.appOtel, targets.appOtel, spec, {
+        metric_relabel_configs: [dropUnboundedLabels],
+      }),
+      staticJob(JOBS.nodeExporter, targets.nodeExporter, spec),
+      staticJob(JOBS.cadvisor, targets.cadvisor, spec, {
+        metric_relabel_configs: [
+          { source_labels: ["__name__"], regex: CADVISOR_DROPPED_FAMILIES, action: "drop" },
+          // Docker labels copied onto every series are unbounded; the container name is enough.
+          { action: "labeldrop", regex: "container_label_.+" },
+        ],
+      }),
+      staticJob(JOBS.redisExporter, targets.redisExporter, spec),
+      staticJob(JOBS.postgresExporter, targets.postgresExporter, spec),
+      probeJob(
+        JOBS.blackboxHealth,
+        BLACKBOX_MODULES.http2xx,
+        HEALTH_PATHS.map((p) => joinUrl(targets.appBaseUrl, p)),
+        input,
+      ),
+      probeJob(
+        JOBS.blackboxHealthDetailed,
+        BLACKBOX_MODULES.healthDetailed,
+        [joinUrl(targets.appBaseUrl, DETAILED_HEALTH_PATH)],
+        input,
+      ),
+      staticJob(JOBS.blackboxExporter, [targets.blackboxExporter], spec),
+      // Pushed series carry the job and run labels the pipeline set; keep them.
+      staticJob(JOBS.pushgateway, targets.pushgateway, spec, { honor_labels: true }),
+      staticJob(JOBS.alertmanager, targets.alertmanager, spec),
+      staticJob(JOBS.grafana, targets.grafana, spec),
+      staticJob(JOBS.loki, targets.loki, spec),
+      staticJob(JOBS.jaeger, targets.jaeger, spec),
+      staticJob(JOBS.promtail, targets.promtail, spec),
+    ],
+  };
+  return toYaml(config, `Prometheus configuration for CivicPulse (${input.environment}). Generated: edit the environment spec, not this file.`);
+}

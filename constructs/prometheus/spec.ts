@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { durationSchema, positiveDurationSchema } from "../../rules/duration";
+
+/**
+ * What Prometheus scrapes and how: targets per job, intervals, and the cardinality guards the
+ * report promises. Targets are host:port strings as Prometheus reaches them (container aliases on
+ * the monitoring network by default; anything on an environment override or env variable).
+ */
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'a host:port such as "node-exporter:9100"');
+const targetList = (defaults: string[]) => z.array(hostPort).default(defaults);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
+
+export const targetsSpecSchema = z
+  .strictObject({
+    prometheus: targetList(["localhost:9090"]),
+    /** The Django app's /metrics/ endpoints (django-prometheus and the civicpulse_* metrics). */
+    app: targetList(["civicpulse-web:8000"]),
+    /** The app's OpenTelemetry Prometheus exporter (opentelemetry-exporter-prometheus listens on 9464). */
+    appOtel: targetList(["civicpulse-web:9464"]),
+    /** Base URL the blackbox exporter probes the health endpoints under. */
+    appBaseUrl: httpUrl.default("http://civicpulse-web:8000"),
+    nodeExporter: targetList(["node-exporter:9100"]),
+    cadvisor: targetList(["cadvisor:8080"]),
+    redisExporter: targetList(["redis-exporter:9121"]),
+    postgresExporter: targetList(["postgres-exporter:9187"]),
+    blackboxExporter: hostPort.default("blackbox-exporter:9115"),
+    pushgateway: targetList(["pushgateway:9091"]),
+    alertmanager: targetList(["alertmanager:9093"]),
+    grafana: targetList(["grafana:3000"]),
+    loki: targetList(["loki:3100"]),
+    /** Jaeger v2 exposes its own (OpenTelemetry collector) metrics on 8888. */
+    jaeger: targetList(["jaeger:8888"]),
+    promtail: targetList(["promtail:9080"]),
+  })
+  .prefault({});
+
+/** Per-job guards: a target that exceeds them fails its scrape instead of flooding the TSDB. */
+const limitsSchema = z.strictObject({
+  sampleLimit: z.number().int().min(0),
+  labelLimit: z.number().int().min(0),
+  labelNameLengthLimit: z.number().int().min(0),
+  labelValueLengthLimit: z.number().int().min(0),
+});
+export type ScrapeLimits = z.output<typeof limitsSchema>;
+
+export const prometheusSpecSchema = z
+  .strictObject({
+    scrapeInterval: positiveDurationSchema.prefault("15s"),
+    scrapeTimeout: positiveDurationSchema.prefault("10s"),
+    evaluationInterval: positiveDurationSchema.prefault("15s"),
+    /** Probes of the health endpoints run more often than scrapes so a 2m `for` sees enough samples. */
+    probeInterval: positiveDurationSchema.prefault("15s"),
+    retentionTime: durationSchema.prefault("15d"),
+    /** Size-based retention, Prometheus syntax ("10GB"); empty disables it. */
+    retentionSize: z.string().regex(/^(\d+(KB|MB|GB|TB|PB|EB|B))?$/, 'a size such as "10GB"').default(""),
+    externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
+    /** Default limits for every job; `jobLimits` overrides them per job name. */
+    limits: limitsSchema.prefault({
+      sampleLimit: 10_000,
+      labelLimit: 30,
+      labelNameLengthLimit: 128,
+      labelValueLengthLimit: 512,
+    }),
+    jobLimits: z.record(z.string(), limitsSchema.partial()).default({
+      cadvisor: { sampleLimit: 50_000 },
+      "civicpulse-app": { sampleLimit: 20_000 },
+      "node-exporter": { sampleLimit: 20_000 },
+    }),
+  })
+  .refine((p) => p.scrapeTimeout <= p.scrapeInterval, {
+    message: "scrapeTimeout must not be longer than scrapeInterval",
+    path: ["scrapeTimeout"],
+  })
+  .prefault({});
+
+export type TargetsSpec = z.output<typeof targetsSpecSchema>;
+export type PrometheusSpec = z.output<typeof prometheusSpecSchema>;

@@ -1,0 +1,43 @@
+import { applicationAlerts } from "./alerts/application";
+import { cicdAlerts } from "./alerts/cicd";
+import { infrastructureAlerts } from "./alerts/infrastructure";
+import { securityAlerts } from "./alerts/security";
+import { AlertName } from "./knobs";
+import { assertValidPromql } from "./promql";
+import { recordingRuleTests } from "./recording-tests";
+import { recordingRules } from "./recording";
+import { AlertRule, RecordingRule, RuleContext, RuleTestCase } from "./types";
+
+export interface RuleSet {
+  readonly recording: readonly RecordingRule[];
+  readonly alerts: readonly AlertRule[];
+  /** Promtool cases for the recording rules (the alerts carry their own). */
+  readonly recordingTests: readonly RuleTestCase[];
+}
+
+const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/**
+ * Every rule of an environment, checked before anything is rendered: names are valid and unique,
+ * and every expression parses as PromQL. Disabled alerts are left out.
+ */
+export function buildRuleSet(ctx: RuleContext): RuleSet {
+  const recording = recordingRules(ctx);
+  const alerts = [...applicationAlerts(ctx), ...infrastructureAlerts(ctx), ...securityAlerts(ctx), ...cicdAlerts(ctx)].filter(
+    (a) => ctx.knobs[a.alert as AlertName]?.enabled !== false,
+  );
+  const seen = new Set<string>();
+  for (const r of recording) {
+    if (!NAME.test(r.record)) throw new Error(`recording rule ${JSON.stringify(r.record)}: not a valid metric name`);
+    assertValidPromql(r.record, r.expr);
+  }
+  for (const a of alerts) {
+    if (seen.has(a.alert)) throw new Error(`alert ${a.alert} is defined twice`);
+    seen.add(a.alert);
+    assertValidPromql(a.alert, a.expr);
+  }
+  return { recording, alerts, recordingTests: recordingRuleTests(ctx) };
+}
+
+export { recorded } from "./recording";
+export type { AlertRule, RecordingRule, RuleContext } from "./types";

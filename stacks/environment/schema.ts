@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { prometheusSpecSchema, targetsSpecSchema } from "../../constructs/prometheus/spec";
+import { alertKnobsSchema } from "../../rules/knobs";
+
+export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
+
+/**
+ * The whole description of one environment. Every section has defaults from the report, so an
+ * environment (or an override file) states only what differs. Unknown fields are errors.
+ */
+export const environmentSpecSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "lowercase letters, digits and dashes, starting with a letter"),
+  /** Team label every alert carries; routing and silences use it. */
+  team: z.string().regex(/^[a-z0-9_-]+$/, "a label value such as platform").default("platform"),
+  /** Where the generated runbooks are served; each alert links to <base>/<AlertName>.md. */
+  runbookBaseUrl: z
+    .url({ protocol: /^https?$/, error: "an http(s) URL" })
+    .default("https://github.com/civicpulse/civicpulse-monitoring/blob/main/docs/runbooks"),
+  prometheus: prometheusSpecSchema,
+  targets: targetsSpecSchema,
+  alerts: alertKnobsSchema,
+});
+
+export type EnvironmentSpec = z.output<typeof environmentSpecSchema>;
+/** What a preset or an override file may contain: any subset of the spec. */
+export type EnvironmentInput = z.input<typeof environmentSpecSchema>;

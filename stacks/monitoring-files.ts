@@ -1,0 +1,37 @@
+import { renderPrometheusConfig } from "../constructs/prometheus/config";
+import { buildRuleSet, RuleSet } from "../rules/index";
+import { ALERTING_RULES_FILE, RECORDING_RULES_FILE, renderAlertingRules, renderRecordingRules, renderRuleTests } from "../rules/render";
+import { RuleContext } from "../rules/types";
+import { EnvironmentSpec } from "./environment/schema";
+
+export function ruleContext(spec: EnvironmentSpec): RuleContext {
+  return {
+    environment: spec.name,
+    knobs: spec.alerts,
+    evaluationInterval: spec.prometheus.evaluationInterval,
+    runbookBaseUrl: spec.runbookBaseUrl,
+    team: spec.team,
+  };
+}
+
+/**
+ * Every file of the Prometheus side of one environment, keyed by its path relative to
+ * /etc/prometheus: the scrape config, the rule files and the promtool tests. Pure.
+ */
+export function prometheusFiles(spec: EnvironmentSpec, rules: RuleSet = buildRuleSet(ruleContext(spec))): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set(
+    "prometheus.yml",
+    renderPrometheusConfig({
+      environment: spec.name,
+      prometheus: spec.prometheus,
+      targets: spec.targets,
+      ruleFiles: [RECORDING_RULES_FILE, ALERTING_RULES_FILE],
+      alertmanagers: spec.targets.alertmanager,
+    }),
+  );
+  files.set(RECORDING_RULES_FILE, renderRecordingRules(spec.name, rules));
+  files.set(ALERTING_RULES_FILE, renderAlertingRules(spec.name, rules));
+  for (const [p, content] of renderRuleTests(spec.name, rules, spec.prometheus.evaluationInterval)) files.set(p, content);
+  return files;
+}
