@@ -1,0 +1,115 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { loadEnvironment, EnvironmentError } from "../stacks/environment/load";
+import { formatDuration } from "../rules/duration";
+import { EMPTY_ROOT } from "./helpers/environments";
+
+const ROOT = path.resolve(__dirname, "..");
+
+function withOverride(yaml: string): { rootDir: string; env: NodeJS.ProcessEnv } {
+  const rootDir = mkdtempSync(path.join(tmpdir(), "civicpulse-ovr-"));
+  writeFileSync(path.join(rootDir, "monitoring.overrides.yaml"), yaml);
+  return { rootDir, env: {} };
+}
+
+function errorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(EnvironmentError);
+    return (e as Error).message;
+  }
+  throw new Error("expected an EnvironmentError");
+}
+
+describe("environment specs", () => {
+  test("presets carry the report's defaults", () => {
+    const prod = loadEnvironment("prod", { rootDir: EMPTY_ROOT, env: {} });
+    expect(prod.alerts.CivicPulseHighErrorRate.errorRatePercent).toBe(5);
+    expect(formatDuration(prod.alerts.CivicPulseHighErrorRate.for)).toBe("5m");
+    expect(prod.alerts.CivicPulseHighLatency.p95Seconds).toBe(2);
+    expect(formatDuration(prod.alerts.CivicPulseHighLatency.for)).toBe("10m");
+    expect(prod.alerts.HostHighCpuUsage.cpuPercent).toBe(80);
+    expect(prod.alerts.HostLowMemory.availablePercent).toBe(20);
+    expect(prod.alerts.HostDiskSpaceLow.freePercent).toBe(10);
+    expect(prod.alerts.AuthenticationFailureSpike.failuresPerMinute).toBe(10);
+    expect(prod.alerts.CIBuildFailureRateHigh.failurePercent).toBe(20);
+    expect(formatDuration(prod.alerts.CIBuildFailureRateHigh.window)).toBe("1h");
+    expect(prod.alerts.CITestCoverageLow.coveragePercent).toBe(80);
+    expect(prod.alerts.CivicPulseHighErrorRate.severity).toBe("critical");
+  });
+
+  test("an override file changes one field of one alert and leaves the rest", () => {
+    const opts = withOverride("prod:\n  alerts:\n    CivicPulseHighLatency:\n      p95Seconds: 1.5\n      for: 15m\n");
+    const prod = loadEnvironment("prod", opts);
+    expect(prod.alerts.CivicPulseHighLatency.p95Seconds).toBe(1.5);
+    expect(formatDuration(prod.alerts.CivicPulseHighLatency.for)).toBe("15m");
+    expect(formatDuration(prod.alerts.CivicPulseHighLatency.window)).toBe("5m");
+    expect(loadEnvironment("staging", opts).alerts.CivicPulseHighLatency.p95Seconds).toBe(2);
+  });
+
+  test("CIVICPULSE_OVERRIDES names another override file", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "civicpulse-ovr-"));
+    writeFileSync(path.join(dir, "mine.yaml"), "dev:\n  team: payments\n");
+    expect(loadEnvironment("dev", { rootDir: EMPTY_ROOT, env: { CIVICPULSE_OVERRIDES: path.join(dir, "mine.yaml") } }).team).toBe("payments");
+    expect(errorOf(() => loadEnvironment("dev", { rootDir: EMPTY_ROOT, env: { CIVICPULSE_OVERRIDES: "/nonexistent/x.yaml" } }))).toContain(
+      "CIVICPULSE_OVERRIDES=/nonexistent/x.yaml: no such file",
+    );
+  });
+
+  test("environment variables set endpoints, per environment winning over global", () => {
+    const env = { CIVICPULSE_APP_TARGETS: "a:8000, b:8000", CIVICPULSE_PROD_APP_TARGETS: "p:8000", CIVICPULSE_APP_BASE_URL: "https://app.example.org" };
+    expect(loadEnvironment("prod", { rootDir: EMPTY_ROOT, env }).targets.app).toEqual(["p:8000"]);
+    expect(loadEnvironment("dev", { rootDir: EMPTY_ROOT, env }).targets.app).toEqual(["a:8000", "b:8000"]);
+    expect(loadEnvironment("dev", { rootDir: EMPTY_ROOT, env }).targets.appBaseUrl).toBe("https://app.example.org");
+  });
+
+  test.each([
+    ["an unknown field", "prod:\n  alerts:\n    HostLowMemory:\n      thresold: 10\n", "alerts.HostLowMemory.thresold: unknown field"],
+    ["a wrong type", "prod:\n  alerts:\n    HostHighCpuUsage:\n      cpuPercent: eighty\n", 'alerts.HostHighCpuUsage.cpuPercent: Invalid input: expected number, received string (got "eighty")'],
+    ["an error rate of 150 %", "prod:\n  alerts:\n    CivicPulseHighErrorRate:\n      errorRatePercent: 150\n", "alerts.CivicPulseHighErrorRate.errorRatePercent: Too big: expected number to be <=100 (got 150)"],
+    ["a negative duration", "prod:\n  alerts:\n    RedisDown:\n      for: -1\n", "alerts.RedisDown.for: duration must be >= 0 seconds, got -1 (got -1)"],
+    ["a negative duration string", "prod:\n  alerts:\n    RedisDown:\n      for: \"-5m\"\n", 'alerts.RedisDown.for: not a duration: "-5m"'],
+    ["a runbook base that is not a URL", "prod:\n  runbookBaseUrl: docs/runbooks\n", 'runbookBaseUrl: an http(s) URL (got "docs/runbooks")'],
+    ["an unknown severity", "prod:\n  alerts:\n    RedisDown:\n      severity: page\n", 'alerts.RedisDown.severity: Invalid option: expected one of "warning"|"critical"|"emergency" (got "page")'],
+    ["a bad target", "prod:\n  targets:\n    nodeExporter: [\"node exporter\"]\n", 'targets.nodeExporter.0: a host:port such as "node-exporter:9100" (got "node exporter")'],
+    ["an unknown environment", "qa:\n  team: x\n", 'unknown environment "qa"'],
+    ["a scrape timeout above the interval", "prod:\n  prometheus:\n    scrapeTimeout: 30s\n", "prometheus.scrapeTimeout: scrapeTimeout must not be longer than scrapeInterval"],
+  ])("rejects %s, naming the field and the value", (_what, yaml, message) => {
+    expect(errorOf(() => loadEnvironment("prod", withOverride(yaml)))).toContain(message);
+  });
+
+  test("a latency threshold above the highest histogram bucket is rejected at synth", () => {
+    // The rules are built by the stack; this goes through the compiled app below as well.
+    const { buildRuleSet } = require("../rules/index") as typeof import("../rules/index");
+    const { ruleContext } = require("../stacks/monitoring-files") as typeof import("../stacks/monitoring-files");
+    const spec = loadEnvironment("prod", withOverride("prod:\n  alerts:\n    CivicPulseHighLatency:\n      p95Seconds: 30\n"));
+    expect(() => buildRuleSet(ruleContext(spec))).toThrow("alerts.CivicPulseHighLatency.p95Seconds: 30 is not below the highest latency bucket");
+  });
+});
+
+describe("synth with bad input (compiled app)", () => {
+  const main = path.join(ROOT, "dist", "main.js");
+
+  test("exits non-zero, names the field and value, and writes nothing", () => {
+    expect(existsSync(main)).toBe(true);
+    const work = mkdtempSync(path.join(tmpdir(), "civicpulse-synth-"));
+    const outdir = path.join(work, "out");
+    mkdirSync(outdir);
+    writeFileSync(path.join(outdir, "previous.txt"), "from an earlier synth");
+    writeFileSync(path.join(work, "bad.yaml"), "staging:\n  alerts:\n    CivicPulseHighErrorRate:\n      errorRatePercent: 150\n");
+    const r = spawnSync(process.execPath, [main], {
+      env: { ...process.env, CDKTF_OUTDIR: outdir, CIVICPULSE_OVERRIDES: path.join(work, "bad.yaml") },
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("environment staging is invalid");
+    expect(r.stderr).toContain("alerts.CivicPulseHighErrorRate.errorRatePercent");
+    expect(r.stderr).toContain("(got 150)");
+    expect(readFileSync(path.join(outdir, "previous.txt"), "utf8")).toBe("from an earlier synth");
+    expect(existsSync(path.join(outdir, "manifest.json"))).toBe(false);
+    expect(require("node:fs").readdirSync(work).sort()).toEqual(["bad.yaml", "out"]);
+  });
+});

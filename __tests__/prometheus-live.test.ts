@@ -1,0 +1,70 @@
+import { ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { prometheusFlags } from "../constructs/prometheus";
+import { prometheusFiles } from "../stacks/monitoring-files";
+import { builtIn, writeTree } from "./helpers/environments";
+import { tool } from "./helpers/tools";
+
+/** A free loopback port: bind to 0, read the port, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode} before ${url} was ready`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs} ms`);
+}
+
+describe("Prometheus 3.5 accepts the container's flags and the generated config", () => {
+  let child: ChildProcess | undefined;
+  let logs = "";
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill("SIGTERM");
+  });
+
+  test("starts with exactly the construct's flags (paths mapped to a temp folder) and loads every rule", async () => {
+    const spec = builtIn("prod");
+    const configDir = writeTree(prometheusFiles(spec), "civicpulse-prom-");
+    const dataDir = mkdtempSync(path.join(tmpdir(), "civicpulse-tsdb-"));
+    const port = await freePort();
+    // The only change to the construct's flags: the listen address, which in the container is
+    // 0.0.0.0:9090 behind a loopback-published port, here loopback on a free port.
+    const flags = prometheusFlags(spec.prometheus, configDir, dataDir).map((f) =>
+      f.startsWith("--web.listen-address=") ? `--web.listen-address=127.0.0.1:${port}` : f,
+    );
+    expect(flags).toContain("--web.enable-lifecycle");
+    child = spawn(tool("prometheus"), flags, { stdio: ["ignore", "pipe", "pipe"] });
+    child.stderr!.on("data", (d) => (logs += d));
+    await waitReady(`http://127.0.0.1:${port}/-/ready`, child, 20_000);
+    const body = (await (await fetch(`http://127.0.0.1:${port}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ name: string; type: string }> }> };
+    };
+    const rules = body.data.groups.flatMap((g) => g.rules);
+    expect(rules.filter((r) => r.type === "alerting")).toHaveLength(15);
+    expect(rules.filter((r) => r.type === "recording").length).toBeGreaterThan(40);
+    // Reload through the lifecycle endpoint the construct enables.
+    const reload = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: "POST" });
+    expect(reload.status).toBe(200);
+    expect(logs).not.toMatch(/level=ERROR/);
+  }, 40_000);
+});

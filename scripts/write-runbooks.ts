@@ -1,0 +1,17 @@
+// Regenerates docs/runbooks from the prod environment's rule definitions (`npm run docs`).
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { loadEnvironment } from "../stacks/environment/load";
+import { buildRuleSet } from "../rules/index";
+import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
+import { ruleContext } from "../stacks/monitoring-files";
+
+const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
+const dir = path.join(root, "docs", "runbooks");
+const spec = loadEnvironment("prod", { rootDir: root, env: process.env });
+const rules = buildRuleSet(ruleContext(spec));
+mkdirSync(dir, { recursive: true });
+for (const f of readdirSync(dir)) if (f.endsWith(".md")) rmSync(path.join(dir, f));
+writeFileSync(path.join(dir, "README.md"), renderRunbookIndex(rules.alerts));
+for (const a of rules.alerts) writeFileSync(path.join(dir, `${a.alert}.md`), renderRunbook(a, spec.name));
+process.stdout.write(`wrote ${rules.alerts.length + 1} pages to docs/runbooks\n`);
