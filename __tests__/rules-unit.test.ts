@@ -111,3 +111,14 @@ describe("runbooks", () => {
     }
   });
 });
+
+describe("README", () => {
+  test("the metric catalog table in README.md is current (run `npm run docs`)", () => {
+    const { readFileSync } = require("node:fs") as typeof import("node:fs");
+    const path = require("node:path") as typeof import("node:path");
+    const { withCatalogSection } = require("../rules/catalog-doc") as typeof import("../rules/catalog-doc");
+    const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+    expect(withCatalogSection(readme)).toBe(readme);
+    expect(readme).toContain("| `civicpulse_requests_total` | counter | `method`, `path`, `status` |");
+  });
+});

@@ -5,7 +5,7 @@ import { AlertRule } from "./types";
 const PAGING: Record<string, string> = {
   warning: "Posted to the team chat channel. Nobody is paged; handle it in working hours.",
   critical:
-    "Posted to the team chat channel and pages the on-call engineer. If it is still firing after the escalation delay (30m by default), an `emergency` alert for the same service pages the escalation contact.",
+    "Posted to the team chat channel and pages the on-call engineer.",
   emergency: "Pages the on-call engineer and the escalation contact, repeating until acknowledged.",
 };
 
