@@ -8,4 +8,10 @@ export CHECKPOINT_DISABLE=1
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/install-tools.sh
 npx tsc -p tsconfig.json
-npx jest --ci "$@"
+results="$(mktemp --suffix=.json)"
+status=0
+npx jest --ci --json --outputFile="$results" "$@" || status=$?
+# One plain closing line for CI logs: "N passed, N failed".
+node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed`)' "$results" || true
+rm -f "$results"
+exit "$status"
