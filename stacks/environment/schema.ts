@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { prometheusSpecSchema, targetsSpecSchema } from "../../constructs/prometheus/spec";
 import { alertKnobsSchema } from "../../rules/knobs";
+import { grafanaSpecSchema } from "../../constructs/grafana/spec";
+import { servicesSpecSchema } from "./services";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 
@@ -19,6 +21,9 @@ export const environmentSpecSchema = z.strictObject({
   prometheus: prometheusSpecSchema,
   targets: targetsSpecSchema,
   alerts: alertKnobsSchema,
+  /** Containers of the stack: images, ports, limits, Alertmanager receivers, secrets. */
+  services: servicesSpecSchema,
+  grafana: grafanaSpecSchema,
 });
 
 export type EnvironmentSpec = z.output<typeof environmentSpecSchema>;
