@@ -49,7 +49,7 @@ export interface AlertRule {
   readonly group: RuleGroupName;
   readonly labels: Readonly<{ severity: Severity; category: RuleGroupName; team: string; service: string }> &
     Readonly<Record<string, string>>;
-  readonly annotations: Readonly<{ summary: string; description: string; runbook_url: string }> &
+  readonly annotations: Readonly<{ summary: string; description: string; runbook_url: string; dashboard_url?: string }> &
     Readonly<Record<string, string>>;
   readonly runbook: RunbookText;
   readonly tests: readonly RuleTestCase[];
@@ -61,5 +61,7 @@ export interface RuleContext {
   readonly knobs: AlertKnobs;
   readonly evaluationInterval: Duration;
   readonly runbookBaseUrl: string;
+  /** Grafana the dashboard links in annotations open. */
+  readonly grafanaUrl: string;
   readonly team: string;
 }

@@ -10,6 +10,7 @@ export function ruleContext(spec: EnvironmentSpec): RuleContext {
     knobs: spec.alerts,
     evaluationInterval: spec.prometheus.evaluationInterval,
     runbookBaseUrl: spec.runbookBaseUrl,
+    grafanaUrl: spec.grafanaUrl,
     team: spec.team,
   };
 }

@@ -1,5 +1,6 @@
 import { Duration, formatDuration, ms } from "../duration";
 import { AlertName } from "../knobs";
+import { ALERT_PANELS, panelUrl } from "../panels";
 import { InputSeries, AlertRule, RuleContext, RuleGroupName, RuleTestCase, RunbookText } from "../types";
 
 /**
@@ -60,6 +61,7 @@ export function defineAlert(ctx: RuleContext, def: AlertDefinition): AlertRule {
     summary: def.summary,
     description: def.description,
     runbook_url: `${ctx.runbookBaseUrl.replace(/\/+$/, "")}/${def.name}.md`,
+    dashboard_url: panelUrl(ctx.grafanaUrl, ALERT_PANELS[def.name]),
   };
   const rule: AlertRule = {
     alert: def.name,

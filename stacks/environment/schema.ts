@@ -18,6 +18,8 @@ export const environmentSpecSchema = z.strictObject({
   runbookBaseUrl: z
     .url({ protocol: /^https?$/, error: "an http(s) URL" })
     .default("https://github.com/civicpulse/civicpulse-monitoring/blob/main/docs/runbooks"),
+  /** The Grafana people open from an alert (dashboard_url annotations); the bundled one by default. */
+  grafanaUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).default("http://127.0.0.1:3000"),
   prometheus: prometheusSpecSchema,
   targets: targetsSpecSchema,
   alerts: alertKnobsSchema,
