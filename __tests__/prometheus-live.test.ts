@@ -60,7 +60,10 @@ describe("Prometheus 3.5 accepts the container's flags and the generated config"
       data: { groups: Array<{ rules: Array<{ name: string; type: string }> }> };
     };
     const rules = body.data.groups.flatMap((g) => g.rules);
-    expect(rules.filter((r) => r.type === "alerting")).toHaveLength(15);
+    // The report's 15 alerts plus Watchdog, InstanceDown and the escalation.
+    expect(rules.filter((r) => r.type === "alerting").map((r) => r.name).sort()).toEqual(
+      [...Object.keys(spec.alerts), "Watchdog", "InstanceDown", "CriticalAlertUnresolved"].sort(),
+    );
     expect(rules.filter((r) => r.type === "recording").length).toBeGreaterThan(40);
     // Reload through the lifecycle endpoint the construct enables.
     const reload = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: "POST" });

@@ -1,6 +1,7 @@
 import { applicationAlerts } from "./alerts/application";
 import { cicdAlerts } from "./alerts/cicd";
 import { infrastructureAlerts } from "./alerts/infrastructure";
+import { metaAlerts } from "./alerts/meta";
 import { securityAlerts } from "./alerts/security";
 import { AlertName } from "./knobs";
 import { assertValidPromql } from "./promql";
@@ -23,9 +24,12 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  */
 export function buildRuleSet(ctx: RuleContext): RuleSet {
   const recording = recordingRules(ctx);
-  const alerts = [...applicationAlerts(ctx), ...infrastructureAlerts(ctx), ...securityAlerts(ctx), ...cicdAlerts(ctx)].filter(
-    (a) => ctx.knobs[a.alert as AlertName]?.enabled !== false,
-  );
+  const alerts = [
+    ...[...applicationAlerts(ctx), ...infrastructureAlerts(ctx), ...securityAlerts(ctx), ...cicdAlerts(ctx)].filter(
+      (a) => ctx.knobs[a.alert as AlertName].enabled,
+    ),
+    ...metaAlerts(ctx),
+  ];
   const seen = new Set<string>();
   for (const r of recording) {
     if (!NAME.test(r.record)) throw new Error(`recording rule ${JSON.stringify(r.record)}: not a valid metric name`);

@@ -101,3 +101,30 @@ export const alertKnobsSchema = z
 export type AlertKnobs = z.output<typeof alertKnobsSchema>;
 export type AlertName = keyof AlertKnobs;
 export const ALERT_NAMES = Object.keys(alertKnobsSchema.unwrap().shape) as AlertName[];
+
+/**
+ * Alerts about the alerting pipeline itself: the always-firing Watchdog (a dead-man's switch
+ * outside notices when it stops), targets that stop answering, and the escalation of critical
+ * alerts nobody resolved.
+ */
+export const metaKnobsSchema = z
+  .strictObject({
+    watchdog: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    instanceDown: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        severity: severitySchema.default("warning"),
+        for: duration("5m"),
+      })
+      .prefault({}),
+    escalation: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** A critical alert still firing this long raises an emergency for its service. */
+        after: window("30m"),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type MetaKnobs = z.output<typeof metaKnobsSchema>;

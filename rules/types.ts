@@ -1,5 +1,5 @@
 import { Duration } from "./duration";
-import { AlertKnobs, Severity } from "./knobs";
+import { AlertKnobs, MetaKnobs, Severity } from "./knobs";
 
 export type RuleGroupName = "application" | "infrastructure" | "security" | "cicd" | "meta";
 
@@ -47,7 +47,7 @@ export interface AlertRule {
   readonly expr: string;
   readonly for: Duration;
   readonly group: RuleGroupName;
-  readonly labels: Readonly<{ severity: Severity; category: RuleGroupName; team: string; service: string }> &
+  readonly labels: Readonly<{ severity: Severity | "none"; category: RuleGroupName; team: string; service: string }> &
     Readonly<Record<string, string>>;
   readonly annotations: Readonly<{ summary: string; description: string; runbook_url: string; dashboard_url?: string }> &
     Readonly<Record<string, string>>;
@@ -59,6 +59,7 @@ export interface AlertRule {
 export interface RuleContext {
   readonly environment: string;
   readonly knobs: AlertKnobs;
+  readonly meta: MetaKnobs;
   readonly evaluationInterval: Duration;
   readonly runbookBaseUrl: string;
   /** Grafana the dashboard links in annotations open. */

@@ -8,6 +8,7 @@ export function ruleContext(spec: EnvironmentSpec): RuleContext {
   return {
     environment: spec.name,
     knobs: spec.alerts,
+    meta: spec.meta,
     evaluationInterval: spec.prometheus.evaluationInterval,
     runbookBaseUrl: spec.runbookBaseUrl,
     grafanaUrl: spec.grafanaUrl,

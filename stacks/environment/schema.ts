@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { prometheusSpecSchema, targetsSpecSchema } from "../../constructs/prometheus/spec";
-import { alertKnobsSchema } from "../../rules/knobs";
+import { alertKnobsSchema, metaKnobsSchema } from "../../rules/knobs";
 import { grafanaSpecSchema } from "../../constructs/grafana/spec";
 import { servicesSpecSchema } from "./services";
 
@@ -23,6 +23,8 @@ export const environmentSpecSchema = z.strictObject({
   prometheus: prometheusSpecSchema,
   targets: targetsSpecSchema,
   alerts: alertKnobsSchema,
+  /** Watchdog, InstanceDown and the escalation of unresolved critical alerts. */
+  meta: metaKnobsSchema,
   /** Containers of the stack: images, ports, limits, Alertmanager receivers, secrets. */
   services: servicesSpecSchema,
   grafana: grafanaSpecSchema,
