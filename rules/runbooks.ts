@@ -5,8 +5,9 @@ import { AlertRule } from "./types";
 const PAGING: Record<string, string> = {
   warning: "Posted to the team chat channel. Nobody is paged; handle it in working hours.",
   critical:
-    "Posted to the team chat channel and pages the on-call engineer.",
+    "Posted to the team chat channel and pages the on-call engineer. Still firing after the escalation delay (`meta.escalation.after`, 30m by default), it raises `CriticalAlertUnresolved` (severity `emergency`) for the same service, which pages the escalation contact and mutes the service's other critical and warning alerts.",
   emergency: "Pages the on-call engineer and the escalation contact, repeating until acknowledged.",
+  none: "Routed to the heartbeat receiver only; it pages nobody.",
 };
 
 /** A runbook page for one alert, written from its definition so the two cannot drift apart. */
