@@ -13,7 +13,8 @@ import {
   renderAlertmanagerConfig,
   routeTestCases,
 } from "../constructs/alertmanager/config";
-import { runTool, tool, TOOLS_BIN } from "./helpers/tools";
+import { alertmanagerLaunch } from "./helpers/alertmanager";
+import { runTool } from "./helpers/tools";
 
 const parse = (input: AlertmanagerSpecInput = {}) => alertmanagerSpecSchema.parse(input);
 
@@ -184,23 +185,6 @@ describe("spec validation", () => {
 // ---------------------------------------------------------------------------------------------
 // The real binary: accepts the file and flags, routes, inhibits, notifies.
 // ---------------------------------------------------------------------------------------------
-
-/**
- * Debian's Alertmanager build reads its default notification templates from
- * /usr/share/prometheus/alertmanager, which the unpacked tool folder does not install system-wide.
- * When the system has no such folder, run the binary in a private mount namespace with the
- * unpacked package's /usr/share overlaid (read-only) on /usr/share; nothing on the host changes.
- * `unshare` and `sh` both exec, so the spawned PID is Alertmanager's own.
- */
-function alertmanagerLaunch(args: string[]): { cmd: string; args: string[] } {
-  const bin = tool("prometheus-alertmanager");
-  if (existsSync("/usr/share/prometheus/alertmanager/default.tmpl")) return { cmd: bin, args };
-  const share = path.resolve(TOOLS_BIN, "..", "root", "usr", "share");
-  return {
-    cmd: "unshare",
-    args: ["--mount", "--propagation", "private", "sh", "-c", `mount -t overlay overlay -o lowerdir=${share}:/usr/share /usr/share && exec "$0" "$@"`, bin, ...args],
-  };
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

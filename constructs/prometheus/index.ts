@@ -1,11 +1,12 @@
 import { Construct } from "constructs";
-import { container, image, volume } from "@cdktf/provider-docker";
 import { formatDuration } from "../../rules/duration";
-import { contentHash, RenderedFiles, uploadExact } from "../common/rendered-files";
+import type { ServicesSpec } from "../../stacks/environment/services";
+import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
 import { PROMETHEUS_CONFIG_DIR } from "./config";
 import { PrometheusSpec } from "./spec";
 
 export const PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
+export const PROMETHEUS_PORT = 9090;
 const DATA_DIR = "/prometheus";
 
 export interface PrometheusProps {
@@ -14,10 +15,10 @@ export interface PrometheusProps {
   /** Files to place in /etc/prometheus, keyed by path relative to it (prometheus.yml, rule files, tests). */
   readonly files: ReadonlyMap<string, string>;
   readonly networkName: string;
-  /** Host address the UI is published on; loopback unless the environment says otherwise. */
-  readonly publishAddress?: string;
-  readonly publishPort?: number;
-  readonly image?: string;
+  /** Container settings (image, port, limits); defaults when absent. */
+  readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus">> & {
+    readonly ports?: { readonly ui: number | null };
+  };
 }
 
 /** The flags the container runs with; also started for real in the tests against Prometheus 3.5. */
@@ -28,51 +29,32 @@ export function prometheusFlags(spec: PrometheusSpec, configDir = PROMETHEUS_CON
     `--storage.tsdb.retention.time=${formatDuration(spec.retentionTime)}`,
     ...(spec.retentionSize ? [`--storage.tsdb.retention.size=${spec.retentionSize}`] : []),
     "--web.enable-lifecycle",
-    "--web.listen-address=0.0.0.0:9090",
+    `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`,
   ];
 }
 
-/** Prometheus 3.5 LTS in a container: config uploaded byte-exact, TSDB on a named volume. */
-export class Prometheus extends Construct {
-  readonly container: container.Container;
-  readonly dataVolume: volume.Volume;
+/** Prometheus 3.5 LTS in a container (busybox-based image: wget healthcheck): config byte-exact, TSDB on a named volume. */
+export class Prometheus extends ServiceContainer {
+  /** The TSDB volume (`civicpulse-<env>-prometheus-data`). */
+  readonly dataVolume;
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
-    super(scope, id);
-    const rendered = RenderedFiles.of(this);
-    for (const [p, content] of props.files) rendered.add(`prometheus/${p}`, content);
-    const img = new image.Image(this, "image", { name: props.image ?? PROMETHEUS_IMAGE, keepLocally: true });
-    this.dataVolume = new volume.Volume(this, "data", { name: `civicpulse-${props.environment}-prometheus-data` });
-    const healthcheck = {
-      test: ["CMD", "wget", "-q", "--spider", "http://127.0.0.1:9090/-/ready"],
-      interval: "15s",
-      timeout: "5s",
-      retries: 5,
-      startPeriod: "30s",
-    };
-    const uploads = [...props.files.entries()]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([p, content]) => uploadExact(`${PROMETHEUS_CONFIG_DIR}/${p}`, content));
-    this.container = new container.Container(this, "container", {
-      name: `civicpulse-${props.environment}-prometheus`,
-      image: img.imageId,
+    const c = props.container ?? {};
+    super(scope, id, {
+      environment: props.environment,
+      service: "prometheus",
+      image: c.image ?? PROMETHEUS_IMAGE,
+      digest: c.digest,
       command: prometheusFlags(props.spec),
-      restart: "unless-stopped",
-      memory: 2048,
-      cpuShares: 1024,
-      logDriver: "json-file",
-      logOpts: { "max-size": "10m", "max-file": "3" },
-      upload: uploads,
-      volumes: [{ volumeName: this.dataVolume.name, containerPath: DATA_DIR }],
-      networksAdvanced: [{ name: props.networkName, aliases: ["prometheus"] }],
-      ports: [{ internal: 9090, external: props.publishPort ?? 9090, ip: props.publishAddress ?? "127.0.0.1" }],
-      healthcheck,
-      // The docker provider neither applies healthcheck edits in place nor shows upload edits
-      // plainly; a label carrying a hash of both makes every such change a visible replacement.
-      labels: [
-        { label: "civicpulse.environment", value: props.environment },
-        { label: "civicpulse.config-hash", value: contentHash(JSON.stringify(healthcheck), ...uploads.map((u) => u.file + u.contentBase64)) },
-      ],
+      files: [...props.files.entries()].map(([p, content]) => ({ containerPath: `${PROMETHEUS_CONFIG_DIR}/${p}`, content, renderedPath: p })),
+      volumes: [{ name: "data", containerPath: DATA_DIR }],
+      ports: [{ internal: PROMETHEUS_PORT, external: c.ports === undefined ? PROMETHEUS_PORT : c.ports.ui }],
+      publishAddress: c.publishAddress,
+      networkName: props.networkName,
+      healthcheck: wgetHealthcheck(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`),
+      memoryMb: c.memoryMb ?? 2048,
+      cpus: c.cpus ?? 1,
     });
+    this.dataVolume = this.volumes.data;
   }
 }

@@ -17,6 +17,9 @@ export const PRESETS: Record<string, EnvironmentInput> = {
   staging: {
     name: "staging",
     prometheus: { retentionTime: "7d" },
+    services: {
+      app: { traceSampleRatio: 0.5 },
+    },
     alerts: {
       CivicPulseLowRequestRate: { floorRequestsPerSecond: 0.01, weekOverWeekPercent: 0 },
     },
@@ -24,5 +27,11 @@ export const PRESETS: Record<string, EnvironmentInput> = {
   prod: {
     name: "prod",
     prometheus: { retentionTime: "30d", retentionSize: "50GB" },
+    services: {
+      // Keep one root trace in ten; children follow their parent's decision.
+      app: { traceSampleRatio: 0.1 },
+      // Chaos proxies have no business in production; enable per override when rehearsing.
+      toxiproxy: { enabled: false },
+    },
   },
 };

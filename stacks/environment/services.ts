@@ -1,8 +1,166 @@
 import { z } from "zod";
+import { alertmanagerSpecSchema } from "../../constructs/alertmanager/config";
+import { blackboxExporterSpecSchema } from "../../constructs/blackbox-exporter/config";
+import { jaegerSpecSchema } from "../../constructs/jaeger/config";
+import { lokiSpecSchema } from "../../constructs/loki/config";
+import { promtailSpecSchema } from "../../constructs/promtail/config";
+import { toxiproxySpecSchema } from "../../constructs/toxiproxy/config";
 
 /**
- * Container settings of every service in the monitoring stack (images, ports, limits, volumes).
- * Filled in by the containers work; each service's knobs live beside its construct.
+ * Container settings of every service in the monitoring stack: image (pinned tag, optional digest),
+ * published ports and the address they bind to, memory and CPU limits, and each service's own
+ * config spec (from its constructs/<service>/config.ts) under `config`. Defaults are safe: loopback,
+ * pinned tags, modest limits. A port set to null is not published (it stays on the container network).
+ *
+ * Image tags: where Debian ships the same program, the tag is the version the tests start for real
+ * (.tools/bin), so "the flags are accepted" is proven against the version that runs.
  */
-export const servicesSpecSchema = z.strictObject({}).prefault({});
+
+const IMAGE_REF =
+  /^(?:[a-z0-9.-]+(?::\d{1,5})?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*:([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+
+export const imageRefSchema = z
+  .string()
+  .regex(IMAGE_REF, 'a pinned image reference "repository:tag", such as "prom/alertmanager:v0.33.1"')
+  .refine((s) => IMAGE_REF.exec(s)?.[1] !== "latest", { message: "pin a version tag, not latest" });
+
+const digestSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a digest such as "sha256:<64 hex>"');
+const hostPort = z.number().int().min(1).max(65535);
+const publish = (port: number | null) => hostPort.nullable().default(port);
+const address = z.union([z.ipv4(), z.ipv6()], { error: "an IP address such as 127.0.0.1" });
+
+interface ContainerDefaults {
+  image: string;
+  memoryMb: number;
+  cpus: number;
+  enabled?: boolean;
+}
+
+function container<P extends z.ZodRawShape>(d: ContainerDefaults, ports: P) {
+  return z.strictObject({
+    /** false leaves the service out of the stack (e.g. an exporter that runs beside the database). */
+    enabled: z.boolean().default(d.enabled ?? true),
+    image: imageRefSchema.default(d.image),
+    digest: digestSchema.optional(),
+    /** Host address for published ports. 0.0.0.0 exposes them to the network: put a proxy in front. */
+    publishAddress: address.default("127.0.0.1"),
+    /** Host port per container port; null = not published. */
+    ports: z.strictObject(ports).prefault({} as never),
+    memoryMb: z.number().int().min(16).default(d.memoryMb),
+    cpus: z.number().positive().max(64).default(d.cpus),
+  });
+}
+
+export const IMAGES = {
+  prometheus: "prom/prometheus:v3.5.0",
+  alertmanager: "prom/alertmanager:v0.33.1",
+  grafana: "grafana/grafana-oss:12.3.3",
+  jaeger: "jaegertracing/jaeger:2.21.0",
+  loki: "grafana/loki:3.7.8",
+  promtail: "grafana/promtail:3.6.11",
+  nodeExporter: "prom/node-exporter:v1.11.1",
+  cadvisor: "ghcr.io/google/cadvisor:v0.57.0",
+  redisExporter: "oliver006/redis_exporter:v1.86.0-alpine",
+  postgresExporter: "prometheuscommunity/postgres-exporter:v0.19.1",
+  blackboxExporter: "prom/blackbox-exporter:v0.28.0",
+  pushgateway: "prom/pushgateway:v1.11.2",
+  toxiproxy: "ghcr.io/shopify/toxiproxy:2.12.0",
+} as const;
+
+const appSchema = z
+  .strictObject({
+    /** OTEL_SERVICE_NAME of the Django app. */
+    serviceName: z.string().regex(/^[A-Za-z0-9._-]+$/).default("civicpulse-web"),
+    /** Share of root traces kept (OTEL_TRACES_SAMPLER_ARG with parentbased_traceidratio), 0 to 1. */
+    traceSampleRatio: z.number().min(0).max(1).default(1),
+    otlpProtocol: z.enum(["http/protobuf", "grpc"]).default("http/protobuf"),
+    /** Where the app sends OTLP; default: the Jaeger container on the monitoring network. */
+    otlpEndpoint: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).optional(),
+  })
+  .prefault({});
+
+export const servicesSpecSchema = z
+  .strictObject({
+    app: appSchema,
+    prometheus: container({ image: IMAGES.prometheus, memoryMb: 2048, cpus: 1 }, { ui: publish(9090) }).prefault({}),
+    alertmanager: container({ image: IMAGES.alertmanager, memoryMb: 256, cpus: 0.5 }, { ui: publish(9093) })
+      .extend({ config: alertmanagerSpecSchema.prefault({}) })
+      .prefault({}),
+    grafana: container({ image: IMAGES.grafana, memoryMb: 512, cpus: 1 }, { ui: publish(3000) })
+      .extend({
+        /** Admin login; the password comes from the sensitive variable grafana_admin_password. */
+        adminUser: z.string().regex(/^[A-Za-z0-9._@-]+$/).default("admin"),
+      })
+      .prefault({}),
+    jaeger: container(
+      { image: IMAGES.jaeger, memoryMb: 1024, cpus: 1 },
+      { ui: publish(16686), otlpGrpc: publish(4317), otlpHttp: publish(4318) },
+    )
+      .extend({ config: jaegerSpecSchema.prefault({}) })
+      .prefault({}),
+    loki: container({ image: IMAGES.loki, memoryMb: 1024, cpus: 1 }, { http: publish(3100) })
+      .extend({ config: lokiSpecSchema.prefault({}) })
+      .prefault({}),
+    promtail: container({ image: IMAGES.promtail, memoryMb: 256, cpus: 0.5 }, { http: publish(null) })
+      .extend({
+        config: promtailSpecSchema.prefault({}),
+        /** Host path of the Docker socket (mounted read-only; the API is still reachable through it). */
+        dockerSocket: z.string().regex(/^\/\S+$/).default("/var/run/docker.sock"),
+      })
+      .prefault({}),
+    nodeExporter: container({ image: IMAGES.nodeExporter, memoryMb: 128, cpus: 0.25 }, { metrics: publish(null) }).prefault({}),
+    cadvisor: container({ image: IMAGES.cadvisor, memoryMb: 256, cpus: 0.5 }, { ui: publish(null) })
+      .extend({
+        /** cAdvisor sees more (e.g. OOM events from /dev/kmsg) when privileged; off by default. */
+        privileged: z.boolean().default(false),
+      })
+      .prefault({}),
+    redisExporter: container({ image: IMAGES.redisExporter, memoryMb: 64, cpus: 0.25 }, { metrics: publish(null) })
+      .extend({
+        /** Redis the exporter watches; a password, if any, comes from the sensitive variable redis_password. */
+        redisAddr: z.string().regex(/^(rediss?|unix):\/\/\S+$/, "redis://host:port").default("redis://redis:6379"),
+      })
+      .prefault({}),
+    postgresExporter: container({ image: IMAGES.postgresExporter, memoryMb: 128, cpus: 0.25 }, { metrics: publish(null) })
+      .extend({
+        /** host:port/database?options, without credentials (DATA_SOURCE_URI). */
+        dataSourceUri: z
+          .string()
+          .regex(/^[A-Za-z0-9.-]+:\d{1,5}\/[A-Za-z0-9_-]+(\?[A-Za-z0-9_=&-]*)?$/, "host:port/database?sslmode=...")
+          .default("postgres:5432/civicpulse?sslmode=disable"),
+        /** The password comes from the sensitive variable postgres_exporter_password. */
+        user: z.string().regex(/^[A-Za-z0-9_-]+$/).default("postgres_exporter"),
+      })
+      .prefault({}),
+    blackboxExporter: container({ image: IMAGES.blackboxExporter, memoryMb: 64, cpus: 0.25 }, { metrics: publish(null) })
+      .extend({ config: blackboxExporterSpecSchema.prefault({}) })
+      .prefault({}),
+    pushgateway: container({ image: IMAGES.pushgateway, memoryMb: 128, cpus: 0.25 }, { api: publish(9091) }).prefault({}),
+    toxiproxy: container({ image: IMAGES.toxiproxy, memoryMb: 64, cpus: 0.25 }, { api: publish(8474) })
+      .extend({ config: toxiproxySpecSchema.prefault({}) })
+      .prefault({}),
+  })
+  .superRefine((services, ctx) => {
+    if (!services.prometheus.enabled) {
+      ctx.addIssue({ code: "custom", path: ["prometheus", "enabled"], message: "Prometheus is the core of the stack and cannot be disabled" });
+    }
+    // Two containers cannot publish the same host port on the same address.
+    const used = new Map<string, string>();
+    for (const [name, s] of Object.entries(services)) {
+      if (name === "app") continue;
+      const svc = s as { enabled: boolean; publishAddress: string; ports: Record<string, number | null> };
+      if (!svc.enabled) continue;
+      for (const [portName, port] of Object.entries(svc.ports)) {
+        if (port === null) continue;
+        const key = `${svc.publishAddress}:${port}`;
+        if (used.has(key)) {
+          ctx.addIssue({ code: "custom", path: [name, "ports", portName], message: `host port ${key} is already published by ${used.get(key)}` });
+        }
+        used.set(key, `${name}.${portName}`);
+      }
+    }
+  })
+  .prefault({});
+
 export type ServicesSpec = z.output<typeof servicesSpecSchema>;
+export type AppTelemetrySpec = ServicesSpec["app"];

@@ -1,0 +1,59 @@
+import { Construct } from "constructs";
+import type { ServicesSpec } from "../../stacks/environment/services";
+import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import {
+  ALERTMANAGER_CONFIG_PATH,
+  ALERTMANAGER_DATA_DIR,
+  ALERTMANAGER_PORT,
+  alertmanagerCommand,
+  alertmanagerSecretFiles,
+  renderAlertmanagerConfig,
+} from "./config";
+
+/** Sensitive Terraform variable per receiver whose target lives in a secret file. */
+export const ALERTMANAGER_SECRET_VARIABLES: Record<string, string> = {
+  chat: "chat_webhook_url",
+  pager: "pager_routing_key",
+  escalation: "escalation_routing_key",
+  heartbeat: "heartbeat_url",
+};
+
+export interface AlertmanagerProps {
+  readonly environment: string;
+  readonly networkName: string;
+  readonly spec: ServicesSpec["alertmanager"];
+}
+
+/**
+ * Alertmanager (prom/alertmanager, busybox-based: the healthcheck uses its wget). The rendered
+ * alertmanager.yml references secret files only; each is uploaded with content = a reference to a
+ * sensitive variable, so no value reaches cdk.tf.json. Silences and notification log live on a volume.
+ */
+export class Alertmanager extends ServiceContainer {
+  constructor(scope: Construct, id: string, props: AlertmanagerProps) {
+    const cfg = props.spec.config;
+    super(scope, id, {
+      environment: props.environment,
+      service: "alertmanager",
+      image: props.spec.image,
+      digest: props.spec.digest,
+      command: alertmanagerCommand(),
+      files: [{ containerPath: ALERTMANAGER_CONFIG_PATH, content: renderAlertmanagerConfig(cfg) }],
+      secretFiles: alertmanagerSecretFiles(cfg).map((f) => ({
+        containerPath: f.path,
+        variable: sensitiveVariable(
+          scope,
+          ALERTMANAGER_SECRET_VARIABLES[f.receiver],
+          `Alertmanager ${f.receiver} receiver: ${f.holds} (written to ${f.path})`,
+        ),
+      })),
+      volumes: [{ name: "data", containerPath: ALERTMANAGER_DATA_DIR }],
+      ports: [{ internal: ALERTMANAGER_PORT, external: props.spec.ports.ui }],
+      publishAddress: props.spec.publishAddress,
+      networkName: props.networkName,
+      healthcheck: wgetHealthcheck(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`),
+      memoryMb: props.spec.memoryMb,
+      cpus: props.spec.cpus,
+    });
+  }
+}

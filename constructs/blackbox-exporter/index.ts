@@ -1,0 +1,30 @@
+import { Construct } from "constructs";
+import type { ServicesSpec } from "../../stacks/environment/services";
+import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import { BLACKBOX_CONFIG_PATH, BLACKBOX_PORT, blackboxExporterCommand, renderBlackboxConfig } from "./config";
+
+export interface BlackboxExporterProps {
+  readonly environment: string;
+  readonly networkName: string;
+  readonly spec: ServicesSpec["blackboxExporter"];
+}
+
+/** blackbox_exporter (prom/blackbox-exporter, busybox-based: wget healthcheck on /-/healthy). */
+export class BlackboxExporter extends ServiceContainer {
+  constructor(scope: Construct, id: string, props: BlackboxExporterProps) {
+    super(scope, id, {
+      environment: props.environment,
+      service: "blackbox-exporter",
+      image: props.spec.image,
+      digest: props.spec.digest,
+      command: blackboxExporterCommand(),
+      files: [{ containerPath: BLACKBOX_CONFIG_PATH, content: renderBlackboxConfig(props.spec.config) }],
+      ports: [{ internal: BLACKBOX_PORT, external: props.spec.ports.metrics }],
+      publishAddress: props.spec.publishAddress,
+      networkName: props.networkName,
+      healthcheck: wgetHealthcheck(`http://127.0.0.1:${BLACKBOX_PORT}/-/healthy`),
+      memoryMb: props.spec.memoryMb,
+      cpus: props.spec.cpus,
+    });
+  }
+}

@@ -1,0 +1,247 @@
+import * as path from "node:path";
+import { Construct } from "constructs";
+import { TerraformStack, TerraformVariable } from "cdktf";
+import { container, image, volume } from "@cdktf/provider-docker";
+import { contentHash, RenderedFiles, uploadExact } from "./rendered-files";
+
+/**
+ * One service of the monitoring stack as a docker_container with the defaults every service gets:
+ * a pinned image, byte-exact config uploads, named volumes for state, read-only host mounts, ports
+ * published on loopback, one network with a stable alias, `unless-stopped`, a healthcheck that runs
+ * a command present in that image, memory and CPU limits, json-file log rotation, and labels.
+ *
+ * The `civicpulse.config-hash` label covers the uploads (secret uploads by their variable
+ * reference, never a value), the command, the environment and the healthcheck. kreuzwerker/docker
+ * replaces a container when an upload changes but does not apply healthcheck edits in place; with
+ * the label, every such change is a visible replacement in the plan.
+ */
+
+/** A file shipped byte-exact (content_base64) and also written to rendered/<service>/... for review. */
+export interface ServiceFile {
+  /** Absolute path inside the container. */
+  readonly containerPath: string;
+  readonly content: string;
+  /** Path under rendered/<service>/; defaults to the file's base name. */
+  readonly renderedPath?: string;
+}
+
+/** A file whose content is a sensitive variable: never rendered, never base64, only `${var.<name>}` in cdk.tf.json. */
+export interface SecretFile {
+  readonly containerPath: string;
+  /** The value exists only at plan/apply time (TF_VAR_<name> or a tfvars file). */
+  readonly variable: TerraformVariable;
+}
+
+export interface ServicePort {
+  readonly internal: number;
+  /** Host port; null keeps the port on the container network only. */
+  readonly external: number | null;
+  readonly protocol?: "tcp" | "udp";
+}
+
+export interface HostMount {
+  readonly hostPath: string;
+  readonly containerPath: string;
+  /** Bind propagation, e.g. "rslave" so mounts made later on the host show up (node-exporter). */
+  readonly propagation?: "private" | "rprivate" | "shared" | "rshared" | "slave" | "rslave";
+}
+
+export interface Healthcheck {
+  /** Exec form: ["CMD", binary, ...args]; the binary must exist in the image. */
+  readonly test: string[];
+  readonly interval?: string;
+  readonly timeout?: string;
+  readonly retries?: number;
+  readonly startPeriod?: string;
+}
+
+export interface ServiceContainerProps {
+  readonly environment: string;
+  /** Service name: network alias, `civicpulse.service` label, container `civicpulse-<env>-<service>`. */
+  readonly service: string;
+  /** repository:tag (never latest). */
+  readonly image: string;
+  /** Optional sha256 digest pinning the exact image bytes. */
+  readonly digest?: string;
+  readonly command?: string[];
+  readonly env?: Record<string, string>;
+  /** Environment variables set from sensitive variables (visible to `docker inspect`, never in files). */
+  readonly secretEnv?: Record<string, TerraformVariable>;
+  readonly files?: readonly ServiceFile[];
+  readonly secretFiles?: readonly SecretFile[];
+  /** Named volumes for state: `civicpulse-<env>-<service>-<name>`. */
+  readonly volumes?: ReadonlyArray<{ readonly name: string; readonly containerPath: string }>;
+  /** Host paths, always mounted read-only. */
+  readonly hostMounts?: readonly HostMount[];
+  readonly ports?: readonly ServicePort[];
+  /** Host address published ports bind to; loopback unless an environment says otherwise. */
+  readonly publishAddress?: string;
+  readonly networkName: string;
+  /** Extra aliases beyond the service name. */
+  readonly aliases?: string[];
+  /** A healthcheck, or the reason there is none (documented in docs/services.md). */
+  readonly healthcheck: Healthcheck | { readonly omittedBecause: string };
+  readonly memoryMb: number;
+  readonly cpus: number;
+  readonly user?: string;
+  readonly pidMode?: string;
+  readonly privileged?: boolean;
+  readonly devices?: ReadonlyArray<{ readonly hostPath: string; readonly containerPath: string }>;
+}
+
+/** What the container is given, in plain values: for the static path check and the live flag tests. */
+export interface ServiceRuntime {
+  readonly service: string;
+  readonly image: string;
+  readonly command: readonly string[];
+  /** Plain env plus secret env shown as `${var.<name>}`. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly files: ReadonlyMap<string, string>;
+  readonly secretFiles: readonly string[];
+  readonly volumes: readonly string[];
+  readonly hostMounts: readonly HostMount[];
+  readonly healthcheck?: Healthcheck;
+  readonly ports: readonly ServicePort[];
+  readonly publishAddress: string;
+}
+
+export const DEFAULT_HEALTHCHECK_TIMING = { interval: "15s", timeout: "5s", retries: 5, startPeriod: "30s" } as const;
+export const LOG_OPTIONS = { "max-size": "10m", "max-file": "3" } as const;
+
+/** ["CMD", "wget", ...] for images with busybox (prom/*, alpine-based): GET, body discarded, non-2xx fails. */
+export function wgetHealthcheck(url: string): Healthcheck {
+  return { test: ["CMD", "wget", "-q", "-O", "/dev/null", url] };
+}
+
+export function imageReference(image: string, digest?: string): string {
+  return digest ? `${image}@${digest}` : image;
+}
+
+export class ServiceContainer extends Construct {
+  readonly container: container.Container;
+  readonly volumes: Record<string, volume.Volume> = {};
+  readonly runtime: ServiceRuntime;
+
+  constructor(scope: Construct, id: string, props: ServiceContainerProps) {
+    super(scope, id);
+    const env = props.environment;
+    const files = props.files ?? [];
+    const secretFiles = props.secretFiles ?? [];
+    const rendered = RenderedFiles.of(this);
+    for (const f of files) rendered.add(`${props.service}/${f.renderedPath ?? path.posix.basename(f.containerPath)}`, f.content);
+
+    const seen = new Set<string>();
+    for (const p of [...files.map((f) => f.containerPath), ...secretFiles.map((f) => f.containerPath)]) {
+      if (!p.startsWith("/")) throw new Error(`${props.service}: upload path must be absolute: ${p}`);
+      if (seen.has(p)) throw new Error(`${props.service}: ${p} uploaded twice`);
+      seen.add(p);
+    }
+
+    const img = new image.Image(this, "image", { name: imageReference(props.image, props.digest), keepLocally: true });
+    for (const v of props.volumes ?? []) {
+      // The construct id is the volume's name, so its Terraform address stays <service>_<name>_<hash>
+      // (the Prometheus TSDB volume keeps the address it had before this construct existed): a
+      // changed address would destroy the volume and its data.
+      if (v.name === "image" || v.name === "container") throw new Error(`${props.service}: volume name ${v.name} is reserved`);
+      this.volumes[v.name] = new volume.Volume(this, v.name, { name: `civicpulse-${env}-${props.service}-${v.name}` });
+    }
+
+    const uploads = [...files]
+      .sort((a, b) => a.containerPath.localeCompare(b.containerPath))
+      .map((f) => uploadExact(f.containerPath, f.content));
+    // Secret files: content is a reference to a sensitive variable, resolved by Terraform.
+    const secretUploads = [...secretFiles]
+      .sort((a, b) => a.containerPath.localeCompare(b.containerPath))
+      .map((f) => ({ file: f.containerPath, content: f.variable.stringValue, reference: varRef(f.variable) }));
+
+    const healthcheck = "test" in props.healthcheck ? { ...DEFAULT_HEALTHCHECK_TIMING, ...props.healthcheck } : undefined;
+    const envEntries: Array<[string, string, string]> = [
+      ...Object.entries(props.env ?? {}).map(([k, v]): [string, string, string] => [k, v, v]),
+      ...Object.entries(props.secretEnv ?? {}).map(([k, v]): [string, string, string] => [k, v.stringValue, varRef(v)]),
+    ].sort(([a], [b]) => a.localeCompare(b));
+    const envList = envEntries.map(([k, v]) => `${k}=${v}`);
+    const publishAddress = props.publishAddress ?? "127.0.0.1";
+    const ports = (props.ports ?? [])
+      .filter((p) => p.external !== null)
+      .map((p) => ({ internal: p.internal, external: p.external as number, ip: publishAddress, protocol: p.protocol ?? "tcp" }));
+
+    // Variables are hashed as their reference text ("${var.name}"), which is stable across runs
+    // (a token string is not); a changed secret value still replaces the container (upload change).
+    const configHash = contentHash(
+      JSON.stringify(healthcheck ?? null),
+      JSON.stringify(props.command ?? []),
+      JSON.stringify(envEntries.map(([k, , ref]) => `${k}=${ref}`)),
+      ...uploads.map((u) => u.file + u.contentBase64),
+      ...secretUploads.map((u) => u.file + u.reference),
+    );
+
+    this.container = new container.Container(this, "container", {
+      name: `civicpulse-${env}-${props.service}`,
+      image: img.imageId,
+      command: props.command,
+      env: envList.length > 0 ? envList : undefined,
+      restart: "unless-stopped",
+      memory: props.memoryMb,
+      cpus: String(props.cpus),
+      logDriver: "json-file",
+      logOpts: { ...LOG_OPTIONS },
+      upload: [...uploads, ...secretUploads.map(({ file, content }) => ({ file, content }))],
+      volumes: (props.volumes ?? []).map((v) => ({ volumeName: this.volumes[v.name].name, containerPath: v.containerPath })),
+      mounts: (props.hostMounts ?? []).map((m) => ({
+        type: "bind",
+        source: m.hostPath,
+        target: m.containerPath,
+        readOnly: true,
+        ...(m.propagation ? { bindOptions: { propagation: m.propagation } } : {}),
+      })),
+      devices: props.devices?.map((d) => ({ hostPath: d.hostPath, containerPath: d.containerPath })),
+      networksAdvanced: [{ name: props.networkName, aliases: [props.service, ...(props.aliases ?? [])] }],
+      ports,
+      healthcheck,
+      user: props.user,
+      pidMode: props.pidMode,
+      privileged: props.privileged,
+      labels: [
+        { label: "civicpulse.environment", value: env },
+        { label: "civicpulse.service", value: props.service },
+        { label: "civicpulse.config-hash", value: configHash },
+      ],
+    });
+
+    this.runtime = {
+      service: props.service,
+      image: imageReference(props.image, props.digest),
+      command: props.command ?? [],
+      env: Object.fromEntries(envEntries.map(([k, , ref]) => [k, ref])),
+      files: new Map(files.map((f) => [f.containerPath, f.content])),
+      secretFiles: secretFiles.map((f) => f.containerPath),
+      volumes: (props.volumes ?? []).map((v) => v.containerPath),
+      hostMounts: props.hostMounts ?? [],
+      healthcheck,
+      ports: props.ports ?? [],
+      publishAddress,
+    };
+  }
+}
+
+/** `${var.<name>}`: how a variable appears in cdk.tf.json. */
+export function varRef(v: TerraformVariable): string {
+  return `\${var.${v.node.id}}`;
+}
+
+/**
+ * A sensitive string variable of the stack (one per name): users set it with TF_VAR_<name> or a
+ * tfvars file. Its value never reaches cdk.tf.json, only a `${var.<name>}` reference does.
+ */
+export function sensitiveVariable(scope: Construct, name: string, description: string, defaultValue?: string): TerraformVariable {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(name);
+  if (existing) return existing as TerraformVariable;
+  return new TerraformVariable(stack, name, {
+    type: "string",
+    sensitive: true,
+    nullable: false,
+    description,
+    ...(defaultValue !== undefined ? { default: defaultValue } : {}),
+  });
+}
