@@ -1,16 +1,24 @@
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { RenderedFiles } from "../constructs/common/rendered-files";
 import { loadAllEnvironments, LoadOptions } from "./environment/load";
 import { EnvironmentSpec } from "./environment/schema";
+import { GrafanaStack } from "./grafana-stack";
 import { MonitoringStack } from "./monitoring-stack";
 
-/** Builds every stack in memory. Throws on any bad input before anything touches the disk. */
-export function buildApp(specs: readonly EnvironmentSpec[], outdir: string): { app: App; stacks: MonitoringStack[] } {
+/**
+ * Builds every stack in memory: the monitoring stacks, then one grafana stack per environment that
+ * depends on its monitoring stack. Throws on any bad input before anything touches the disk.
+ */
+export function buildApp(
+  specs: readonly EnvironmentSpec[],
+  outdir: string,
+): { app: App; stacks: TerraformStack[]; monitoring: MonitoringStack[]; grafana: GrafanaStack[] } {
   const app = new App({ outdir, skipValidation: false });
-  const stacks = specs.map((spec) => new MonitoringStack(app, spec));
-  return { app, stacks };
+  const monitoring = specs.map((spec) => new MonitoringStack(app, spec));
+  const grafana = specs.map((spec, i) => new GrafanaStack(app, spec, { dependsOn: monitoring[i] }));
+  return { app, stacks: [...monitoring, ...grafana], monitoring, grafana };
 }
 
 /**

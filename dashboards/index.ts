@@ -1,0 +1,13 @@
+import type { EnvironmentSpec } from "../stacks/environment/schema";
+import { applicationDashboard } from "./application";
+import { cicdDashboard } from "./cicd";
+import { RenderedDashboard } from "./common";
+import { infrastructureDashboard } from "./infrastructure";
+
+export type { RenderedDashboard } from "./common";
+export { stableJson } from "./common";
+
+/** The three CivicPulse dashboards of an environment, in a fixed order. */
+export function buildDashboards(spec: EnvironmentSpec): RenderedDashboard[] {
+  return [applicationDashboard(spec), infrastructureDashboard(spec), cicdDashboard(spec)];
+}
