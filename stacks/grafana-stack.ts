@@ -9,10 +9,9 @@ import { buildDashboards } from "../dashboards";
 import { alertLinkProblems, validateDashboards } from "../dashboards/validate";
 import { catalogSeriesNames } from "../rules/catalog";
 import { formatDuration } from "../rules/duration";
-import { buildRuleSet } from "../rules/index";
 import { EnvironmentError } from "./environment/load";
 import { EnvironmentSpec } from "./environment/schema";
-import { ruleContext } from "./monitoring-files";
+import { rulesFor } from "./monitoring-files";
 
 export const grafanaStackName = (env: string) => `grafana-${env}`;
 
@@ -52,7 +51,7 @@ export function checkedGrafanaContent(spec: EnvironmentSpec): {
 } {
   try {
     const login = resolveGrafanaLogin(spec);
-    const rules = buildRuleSet(ruleContext(spec));
+    const rules = rulesFor(spec);
     const dashboards = buildDashboards(spec);
     const datasources = datasourceDefinitions(spec.grafana, { scrapeInterval: formatDuration(spec.prometheus.scrapeInterval) });
     const known = new Set([...catalogSeriesNames(), ...rules.recording.map((r) => r.record)]);

@@ -16,11 +16,23 @@ export function ruleContext(spec: EnvironmentSpec): RuleContext {
   };
 }
 
+const ruleSets = new WeakMap<EnvironmentSpec, RuleSet>();
+
+/** The environment's rule set, built once per spec (the monitoring and grafana stacks both read it). */
+export function rulesFor(spec: EnvironmentSpec): RuleSet {
+  let rules = ruleSets.get(spec);
+  if (!rules) {
+    rules = buildRuleSet(ruleContext(spec));
+    ruleSets.set(spec, rules);
+  }
+  return rules;
+}
+
 /**
  * Every file of the Prometheus side of one environment, keyed by its path relative to
  * /etc/prometheus: the scrape config, the rule files and the promtool tests. Pure.
  */
-export function prometheusFiles(spec: EnvironmentSpec, rules: RuleSet = buildRuleSet(ruleContext(spec))): Map<string, string> {
+export function prometheusFiles(spec: EnvironmentSpec, rules: RuleSet = rulesFor(spec)): Map<string, string> {
   const files = new Map<string, string>();
   files.set(
     "prometheus.yml",

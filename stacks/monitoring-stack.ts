@@ -16,10 +16,9 @@ import { Promtail } from "../constructs/promtail";
 import { Pushgateway } from "../constructs/pushgateway";
 import { RedisExporter } from "../constructs/redis-exporter";
 import { Toxiproxy } from "../constructs/toxiproxy";
-import { buildRuleSet } from "../rules/index";
 import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
 import { EnvironmentSpec } from "./environment/schema";
-import { prometheusFiles, ruleContext } from "./monitoring-files";
+import { prometheusFiles, rulesFor } from "./monitoring-files";
 
 export const monitoringStackName = (env: string) => `monitoring-${env}`;
 
@@ -61,7 +60,7 @@ export class MonitoringStack extends TerraformStack {
     const net = new network.Network(this, "network", { name: `civicpulse-${spec.name}-monitoring`, driver: "bridge" });
     const s = spec.services;
     const common = { environment: spec.name, networkName: net.name };
-    const rules = buildRuleSet(ruleContext(spec));
+    const rules = rulesFor(spec);
 
     this.prometheus = new Prometheus(this, "prometheus", {
       ...common,
