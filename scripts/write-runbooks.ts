@@ -1,6 +1,7 @@
 // Regenerates docs/runbooks from the prod environment's rule definitions, and the metric catalog
 // table in README.md (`npm run docs`).
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { loadEnvironment } from "../stacks/environment/load";
 import { buildRuleSet } from "../rules/index";
@@ -10,7 +11,9 @@ import { withCatalogSection } from "../rules/catalog-doc";
 
 const root = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? "../.." : "..");
 const dir = path.join(root, "docs", "runbooks");
-const spec = loadEnvironment("prod", { rootDir: root, env: process.env });
+// Built-in presets only (no override file, no variables), so the committed pages are reproducible;
+// a deployment with overrides gets its own runbooks under cdktf.out/stacks/*/rendered/runbooks.
+const spec = loadEnvironment("prod", { rootDir: mkdtempSync(path.join(tmpdir(), "civicpulse-docs-")), env: {} });
 const rules = buildRuleSet(ruleContext(spec));
 mkdirSync(dir, { recursive: true });
 for (const f of readdirSync(dir)) if (f.endsWith(".md")) rmSync(path.join(dir, f));
