@@ -1,0 +1,176 @@
+/**
+ * The GitHub workflows, checked without GitHub: valid YAML of the expected shape, every npm script
+ * and CLI flag they use exists, every job has a timeout and least-privilege permissions, actions
+ * are pinned to a version, the PR comment marker is the one the diff CLI emits, deployments go
+ * dev → staging → prod and monitoring-<env> before grafana-<env>, and every shell step parses.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { USAGE as CI_METRICS_USAGE } from "../cli/ci-metrics";
+import { USAGE as DIFF_USAGE } from "../cli/diff";
+import { COMMENT_MARKER } from "../diff/index";
+
+const ROOT = path.resolve(__dirname, "..");
+const DIR = path.join(ROOT, ".github", "workflows");
+const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; bin: Record<string, string> };
+
+type Job = Record<string, any>;
+type Workflow = { name: string; on: any; permissions?: unknown; env?: Record<string, string>; concurrency?: unknown; jobs: Record<string, Job> };
+
+const files = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f)).sort();
+const workflows = new Map<string, { text: string; doc: Workflow }>(
+  files.map((f) => {
+    const text = readFileSync(path.join(DIR, f), "utf8");
+    const parsed = parseDocument(text, { uniqueKeys: true });
+    if (parsed.errors.length) throw new Error(`${f}: ${parsed.errors.map((e) => e.message).join("; ")}`);
+    return [f, { text, doc: parsed.toJS() as Workflow }];
+  }),
+);
+const wf = (f: string) => {
+  const w = workflows.get(f);
+  if (!w) throw new Error(`no workflow ${f}`);
+  return w.doc;
+};
+const allJobs = [...workflows].flatMap(([f, { doc }]) => Object.entries(doc.jobs).map(([id, job]) => ({ file: f, id, job })));
+const allSteps = allJobs.flatMap(({ file, id, job }) => ((job.steps ?? []) as Job[]).map((step, i) => ({ file, job: id, i, step })));
+const runs = allSteps.filter((s) => typeof s.step.run === "string").map((s) => ({ ...s, run: s.step.run as string }));
+
+/** Write scopes allowed, per job: everything else is read-only or none. */
+const WRITE_ALLOWED: Record<string, string[]> = { "pr.yml#comment": ["pull-requests", "issues"] };
+
+test("the four workflows exist and parse", () => {
+  expect(files).toEqual(expect.arrayContaining(["deploy-environment.yml", "deploy.yml", "monitoring.yml", "pr.yml"]));
+  for (const [f, { doc }] of workflows) {
+    expect(typeof doc.name).toBe(`string`);
+    expect(doc.on).toBeDefined();
+    expect(Object.keys(doc.jobs).length).toBeGreaterThan(0);
+    for (const [id, job] of Object.entries(doc.jobs)) {
+      if (job.uses) continue;
+      expect({ file: f, job: id, runsOn: typeof job["runs-on"] }).toEqual({ file: f, job: id, runsOn: "string" });
+      expect(Array.isArray(job.steps) && job.steps.length > 0).toBe(true);
+      for (const step of job.steps) expect(Boolean(step.uses) !== Boolean(step.run)).toBe(true);
+    }
+  }
+});
+
+test("triggers", () => {
+  expect(Object.keys(wf("pr.yml").on)).toEqual(["pull_request"]);
+  expect(wf("deploy.yml").on.push.branches).toEqual(["main"]);
+  expect(wf("deploy-environment.yml").on.workflow_call.inputs.environment).toMatchObject({ required: true, type: "string" });
+  expect(wf("monitoring.yml").on.workflow_run).toEqual({ workflows: [wf("pr.yml").name, wf("deploy.yml").name], types: ["completed"] });
+});
+
+test("every `npm run <script>` used exists in package.json", () => {
+  const used = new Set<string>();
+  for (const { run } of runs) for (const m of run.matchAll(/npm run (?:--silent |-s )?([A-Za-z0-9:_-]+)/g)) used.add(m[1]);
+  expect([...used].sort()).toEqual(expect.arrayContaining(["build", "diff", "synth"]));
+  for (const s of used) expect({ script: s, exists: s in pkg.scripts }).toEqual({ script: s, exists: true });
+  // npm test and npm ci are built in; npm test is the project's test command.
+  expect(runs.some((r) => /^\s*npm test\b/m.test(r.run))).toBe(true);
+  expect(pkg.scripts.test).toBeDefined();
+});
+
+test("every job has a timeout (reusable calls: every job of the called workflow)", () => {
+  for (const { file, id, job } of allJobs) {
+    if (job.uses) {
+      const called = path.basename(job.uses);
+      expect(job.uses).toBe(`./.github/workflows/${called}`);
+      for (const [cid, cjob] of Object.entries(wf(called).jobs)) expect({ file: called, job: cid, t: typeof cjob["timeout-minutes"] }).toEqual({ file: called, job: cid, t: "number" });
+      continue;
+    }
+    const t = job["timeout-minutes"];
+    expect({ file, job: id, ok: typeof t === "number" && t > 0 && t <= 60 }).toEqual({ file, job: id, ok: true });
+  }
+});
+
+test("least-privilege permissions: explicit everywhere, none at workflow level, write only where needed", () => {
+  for (const [f, { doc, text }] of workflows) {
+    expect({ file: f, workflowPermissions: doc.permissions }).toEqual({ file: f, workflowPermissions: {} });
+    expect(text).not.toMatch(/write-all|read-all/);
+  }
+  for (const { file, id, job } of allJobs) {
+    expect({ file, job: id, hasPermissions: typeof job.permissions === "object" && job.permissions !== null }).toEqual({ file, job: id, hasPermissions: true });
+    const writes = Object.entries(job.permissions as Record<string, string>).filter(([, v]) => v === "write").map(([k]) => k).sort();
+    expect({ file, job: id, writes }).toEqual({ file, job: id, writes: (WRITE_ALLOWED[`${file}#${id}`] ?? []).sort() });
+    for (const v of Object.values(job.permissions as Record<string, string>)) expect(["read", "write", "none"]).toContain(v);
+  }
+});
+
+test("actions are pinned to a version tag (or a full commit sha)", () => {
+  const uses = allSteps.filter((s) => s.step.uses).map((s) => s.step.uses as string);
+  expect(uses.length).toBeGreaterThan(10);
+  for (const u of uses) expect(u).toMatch(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+(\/[A-Za-z0-9_./-]+)?@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/);
+});
+
+test("the PR comment marker is the one the diff CLI emits, and the comment job finds the comment by it", () => {
+  const { text } = workflows.get("pr.yml") as { text: string };
+  const markers = [...text.matchAll(/<!--[^>]*-->/g)].map((m) => m[0]);
+  expect(markers).toEqual([COMMENT_MARKER]);
+  const script = wf("pr.yml").jobs.comment.steps.find((s: Job) => String(s.uses).startsWith("actions/github-script@")).with.script as string;
+  expect(script).toContain(`const marker = "${COMMENT_MARKER}"`);
+  expect(script).toMatch(/updateComment[\s\S]*createComment/);
+  for (const label of ["monitoring:no-changes", "monitoring:changes", "monitoring:replaces"]) expect(script).toContain(`"${label}"`);
+});
+
+test("pr.yml: full history, node 20, install, test, synth, semantic diff, cdktf diff per stack", () => {
+  const jobs = wf("pr.yml").jobs;
+  const checkout = jobs["semantic-diff"].steps.find((s: Job) => String(s.uses).startsWith("actions/checkout@"));
+  expect(checkout.with["fetch-depth"]).toBe(0);
+  const nodeVersion = wf("pr.yml").env?.NODE_VERSION ?? "";
+  for (const { file, step } of allSteps) {
+    if (String(step.uses).startsWith("actions/setup-node@")) expect({ file, v: String(step.with["node-version"]).replace("${{ env.NODE_VERSION }}", nodeVersion) }).toEqual({ file, v: "20" });
+  }
+  const text = (job: string) => (jobs[job].steps as Job[]).map((s) => s.run ?? "").join("\n");
+  expect(text("test")).toMatch(/npm ci[\s\S]*npm test/);
+  expect(text("semantic-diff")).toMatch(/npm run synth[\s\S]*npm run --silent diff -- --base "\$BASE_SHA" --head cdktf.out --format json/);
+  expect(text("plan")).toContain('npx --yes "$CDKTF_CLI" diff "$stack"');
+  expect(wf("pr.yml").env?.CDKTF_CLI).toBe("cdktf-cli@0.21.0");
+  expect(jobs.plan.strategy.matrix.environment).toEqual(["dev", "staging", "prod"]);
+  expect(text("report")).toContain("--report .monitoring-diff/diff.json --plans .monitoring-diff/plans");
+  // The job that can write runs no code from the pull request.
+  expect(jobs.comment.steps.map((s: Job) => s.uses ?? "run")).toEqual(["actions/download-artifact@v4.3.0", "actions/github-script@v7.0.1"]);
+});
+
+test("every flag the workflows pass to the two CLIs exists", () => {
+  const flags = (cmd: RegExp) =>
+    runs.flatMap(({ run }) => run.split(/\n(?!\s*--)/).filter((l) => cmd.test(l))).flatMap((l) => [...l.matchAll(/(?<![\w-])(--[a-z][a-z-]+)/g)].map((m) => m[1]));
+  const diffFlags = flags(/npm run --silent diff/).filter((f) => f !== "--silent");
+  expect(diffFlags).toEqual(expect.arrayContaining(["--base", "--head", "--format", "--out", "--report", "--plans", "--label-out"]));
+  for (const f of diffFlags) expect(DIFF_USAGE).toContain(`${f} `);
+  const monitoring = (wf("monitoring.yml").jobs["push-metrics"].steps as Job[]).map((s) => s.run ?? "").join("\n");
+  expect(monitoring).toContain('npx --no-install civicpulse-ci-metrics push "$@"');
+  expect(pkg.bin["civicpulse-ci-metrics"]).toBe("dist/cli/ci-metrics.js");
+  const pushFlags = [...monitoring.matchAll(/(?<![\w-])(--[a-z][a-z-]+)/g)].map((m) => m[1]).filter((f) => !["--no-install", "--no-audit", "--no-fund"].includes(f));
+  expect(pushFlags).toEqual(expect.arrayContaining(["--pipeline", "--branch", "--run-id", "--status", "--duration-seconds", "--test-duration-seconds", "--coverage", "--deploy-environment", "--deploy-status", "--finished-at"]));
+  for (const f of pushFlags) expect(CI_METRICS_USAGE).toContain(`${f} `);
+});
+
+test("deploy: dev → staging → prod behind environments, monitoring-<env> before grafana-<env>", () => {
+  const jobs = wf("deploy.yml").jobs;
+  expect(jobs.dev).toMatchObject({ needs: ["test"], uses: "./.github/workflows/deploy-environment.yml", with: { environment: "dev" } });
+  expect(jobs.staging).toMatchObject({ needs: ["dev"], with: { environment: "staging" } });
+  expect(jobs.prod).toMatchObject({ needs: ["staging"], with: { environment: "prod" } });
+  const deploy = wf("deploy-environment.yml").jobs.deploy;
+  expect(deploy.environment).toEqual({ name: "${{ inputs.environment }}" });
+  const steps = (deploy.steps as Job[]).map((s) => s.run ?? "");
+  const monitoring = steps.findIndex((r) => r.includes('deploy "monitoring-${{ inputs.environment }}" --auto-approve'));
+  const grafana = steps.findIndex((r) => r.includes('deploy "grafana-${{ inputs.environment }}" --auto-approve'));
+  expect(monitoring).toBeGreaterThan(0);
+  expect(grafana).toBeGreaterThan(monitoring);
+  expect(wf("deploy.yml").concurrency).toEqual({ group: "deploy-main", "cancel-in-progress": false });
+});
+
+test("secrets reach steps only through env, never inline in a script", () => {
+  for (const { file, job, run } of runs) expect({ file, job, inline: /\$\{\{\s*secrets\./.test(run) }).toEqual({ file, job, inline: false });
+});
+
+test("every shell step parses (bash -n)", () => {
+  for (const { file, job, i, run } of runs) {
+    const script = run.replace(/\$\{\{[^}]*\}\}/g, "EXPR");
+    const r = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+    expect({ file, job, step: i, stderr: r.stderr }).toEqual({ file, job, step: i, stderr: "" });
+  }
+  expect(existsSync(path.join(DIR, "pr.yml"))).toBe(true);
+});
