@@ -51,6 +51,8 @@ function runSeries(runs: readonly Run[], step: Duration, total: number): InputSe
 }
 
 const step = minutes(1);
+/** Runs arrive once a minute in these tests; evaluating more often only repeats the same result. */
+const ciEvaluationInterval = (ctx: RuleContext): Duration => ms(Math.max(step, ctx.evaluationInterval));
 
 function buildFailureRate(ctx: RuleContext): AlertRule {
   const k = ctx.knobs.CIBuildFailureRateHigh;
@@ -93,6 +95,7 @@ function buildFailureRate(ctx: RuleContext): AlertRule {
     {
       name: `CIBuildFailureRateHigh: ${failedAbove} of ${builds} runs failed: fires, then resolves when they age out`,
       interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
       inputSeries: runSeries(runs(failedAbove), step, total),
       alerts: [
         { at: settled, alertname: rule.alert, expect: [expectation] },
@@ -102,12 +105,14 @@ function buildFailureRate(ctx: RuleContext): AlertRule {
     {
       name: "CIBuildFailureRateHigh: quiet without runs",
       interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
       inputSeries: [],
       alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
     },
     {
       name: `CIBuildFailureRateHigh: quiet below the minimum number of builds`,
       interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
       inputSeries: runSeries(runs(builds).slice(0, k.minBuilds - 1), step, total),
       alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
     },
@@ -116,6 +121,7 @@ function buildFailureRate(ctx: RuleContext): AlertRule {
     tests.push({
       name: `CIBuildFailureRateHigh: ${failedBelow} of ${builds} runs failed: quiet`,
       interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
       inputSeries: runSeries(runs(failedBelow), step, total),
       alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
     });
@@ -167,6 +173,7 @@ function coverageLow(ctx: RuleContext): AlertRule {
       {
         name: `CITestCoverageLow: ${n} consecutive low runs fire; a good run resolves`,
         interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: runSeries([...history(n), recovered], step, total),
         alerts: [
           { at: settled, alertname: rule.alert, expect: [expected] },
@@ -178,6 +185,7 @@ function coverageLow(ctx: RuleContext): AlertRule {
             {
               name: `CITestCoverageLow: ${n - 1} low run(s) after a good one stay quiet`,
               interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
               inputSeries: runSeries(history(n - 1), step, total),
               alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
             },
@@ -186,6 +194,7 @@ function coverageLow(ctx: RuleContext): AlertRule {
       {
         name: "CITestCoverageLow: quiet without runs",
         interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: [],
         alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
       },
@@ -227,6 +236,7 @@ function deploymentFailed(ctx: RuleContext): AlertRule {
       {
         name: "DeploymentFailed: latest deployment failed: fires; a newer successful one resolves",
         interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: runSeries([olderOk, failed, fixed], step, total),
         alerts: [
           {
@@ -249,12 +259,14 @@ function deploymentFailed(ctx: RuleContext): AlertRule {
       {
         name: "DeploymentFailed: an older failure under a newer success stays quiet",
         interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: runSeries([olderFailed, newerOk], step, total),
         alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
       },
       {
         name: "DeploymentFailed: quiet without deployments",
         interval: step,
+      evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: [],
         alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
       },
