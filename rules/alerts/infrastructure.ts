@@ -1,4 +1,4 @@
-import { catalog } from "../catalog";
+import { catalog, select } from "../catalog";
 import { formatDuration as w, ms, toSeconds } from "../duration";
 import { JOBS } from "../jobs";
 import { recorded } from "../recording";
@@ -152,16 +152,19 @@ function databaseConnectionFailures(ctx: RuleContext): AlertRule {
     name: "DatabaseConnectionFailures",
     group: "infrastructure",
     service: "postgresql",
-    // Two causes, one alert name: the exporter cannot connect, or the app reports connection
-    // errors above the threshold. The reason label tells them apart in routing and the runbook.
+    // Three causes, one alert name: the exporter cannot connect; the exporter itself does not
+    // answer (a hung database makes its scrape time out, so pg_up is missing rather than 0); or
+    // the app reports connection errors above the threshold. The reason label tells them apart.
     expr:
       `label_replace(${catalog.pgUp.name} == 0, "reason", "unreachable", "", "") or ` +
+      `label_replace(${select(catalog.up, { job: JOBS.postgresExporter })} == 0, "reason", "exporter_down", "", "") or ` +
       `label_replace(${recorded.dbConnectionErrorRate(k.window)} * 60 > ${perMinute}, "reason", "connection_errors", "", "")`,
     summary: "CivicPulse database connection failures ({{ $labels.reason }})",
     description,
     runbook: {
       meaning: "The app cannot (reliably) reach PostgreSQL: requests that touch the database fail.",
       firstChecks: [
+        "reason=exporter_down: postgres-exporter does not answer; often a hung database makes its scrape time out. Check both containers.",
         "reason=unreachable: is the PostgreSQL container running? `pg_isready` against it; disk full; max_connections reached.",
         "reason=connection_errors: connection pool exhaustion in the app, network flaps, failovers; check pg_stat_activity on the Infrastructure dashboard.",
         "Toxiproxy: make sure no latency or timeout toxic is still enabled from a fault-injection test.",
@@ -188,6 +191,27 @@ function databaseConnectionFailures(ctx: RuleContext): AlertRule {
     ...rule,
     tests: [
       ...rule.tests,
+      {
+        name: "DatabaseConnectionFailures: fires when the postgres exporter stops answering (scrapes time out)",
+        interval: step,
+        inputSeries: [{ series: labelSet(catalog.up.name, { job: JOBS.postgresExporter, instance: "postgres-exporter:9187" }), values: `0x${Math.ceil(fireAt / step) + 2}` }],
+        alerts: [
+          {
+            at: fireAt,
+            alertname: "DatabaseConnectionFailures",
+            expect: [
+              {
+                labels: { ...rule.labels, alertname: rule.alert, job: JOBS.postgresExporter, instance: "postgres-exporter:9187", reason: "exporter_down" },
+                annotations: {
+                  ...rule.annotations,
+                  summary: "CivicPulse database connection failures (exporter_down)",
+                  description: `PostgreSQL problem (exporter_down) seen by ${JOBS.postgresExporter}: 0.`,
+                },
+              },
+            ],
+          },
+        ],
+      },
       {
         name: "DatabaseConnectionFailures: fires when the exporter cannot reach PostgreSQL",
         interval: step,

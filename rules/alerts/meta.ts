@@ -125,8 +125,9 @@ function escalation(ctx: RuleContext): AlertRule {
     runbook_url: runbookUrl(ctx, name),
   };
   // The test feeds the ALERTS series of a firing critical alert directly, so the escalation is
-  // proven independently of any other rule's thresholds.
-  const step = minutes(1);
+  // proven independently of any other rule's thresholds. Samples a tenth of the delay apart (at
+  // most a minute) let "not before" be checked just short of it for any delay.
+  const step = ms(Math.max(ctx.evaluationInterval, Math.min(60_000, Math.max(1000, Math.floor(after / 10 / 1000) * 1000))));
   const firingFrom = 2;
   const escalatesAt = ms(firingFrom * step + after);
   const total = Math.ceil((escalatesAt + 10 * step) / step);

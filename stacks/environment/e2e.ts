@@ -85,12 +85,6 @@ export const E2E_OVERRIDES: ReadonlyArray<{ field: string; value: string; reason
     reason: "1h / 60 = 60 s; 30 s lets failed runs age out (the resolution) within the run",
   },
   {
-    field: "meta.escalation.after",
-    value: "60s",
-    reason:
-      "30m / 60 = 30 s, but the escalation rule's own promtool case (rules/alerts/meta.ts) checks one minute before the escalation and cannot be generated for `after` under 1m",
-  },
-  {
     field: "prometheus.jobLimits.civicpulse-app.sampleLimit",
     value: "60000",
     reason: "the benchmark serves 200 paths x 5 methods x 6 statuses (about 21 000 series), above the production limit of 20 000",
@@ -169,8 +163,7 @@ export function e2eEnvironmentInput(runtime: E2eRuntime): EnvironmentInput {
     },
     meta: {
       instanceDown: { for: forOf(base.meta.instanceDown.for) },
-      // 30m / 60 = 30 s; see E2E_OVERRIDES.
-      escalation: { after: Math.max(60, scaled(base.meta.escalation.after)) },
+      escalation: { after: scaled(base.meta.escalation.after) },
     },
   };
 }

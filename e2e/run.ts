@@ -1,0 +1,105 @@
+import { execFileSync } from "node:child_process";
+import { checkDashboards, checkHostAlerts, checkTargets, instanceDownJobs, measureUnderLoad } from "./measure";
+import { renderReport, RunReport, verdict, Verdict } from "./report";
+import { allScenarios, ScenarioContext } from "./scenarios";
+import { startStack } from "./stack";
+import { until } from "./supervisor";
+import { tool } from "./tools";
+
+/**
+ * One live verification run: start the stack, run every scenario concurrently, check targets,
+ * host alerts and dashboard queries, measure rule cost under load, stop everything, report.
+ */
+
+export interface RunOptions {
+  /** Skip the load benchmark (faster; the report says so). */
+  readonly skipBenchmark?: boolean;
+  readonly log?: (line: string) => void;
+}
+
+function versionOf(name: string): string {
+  try {
+    const out = execFileSync(tool(name), ["--version"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 5_000 });
+    return /version[= ]v?([\d.]+)/.exec(out)?.[1] ?? out.split("\n")[0];
+  } catch {
+    return "?";
+  }
+}
+
+export async function runVerification(options: RunOptions = {}): Promise<{ report: RunReport; markdown: string; verdict: Verdict }> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const errors: string[] = [];
+  log("starting the stack");
+  const stack = await startStack();
+  const startupSeconds = (Date.now() - started) / 1000;
+  let report: RunReport | undefined;
+  try {
+    log(`stack up in ${startupSeconds.toFixed(1)} s (prometheus ${stack.promUrl}, alertmanager ${stack.amUrl})`);
+    // Every target scraped once before faults are injected.
+    await until("first scrape of every running target", 20_000, async () => {
+      const r = await checkTargets(stack);
+      return r.every((t) => t.health !== "unknown") ? true : undefined;
+    }).catch((e) => errors.push(String(e)));
+    const rules = (await (await fetch(`${stack.promUrl}/api/v1/rules`)).json()) as {
+      data: { groups: Array<{ rules: Array<{ name: string; type: string; health: string; lastError?: string }> }> };
+    };
+    const loadedAlerts = new Set(rules.data.groups.flatMap((g) => g.rules.filter((r) => r.type === "alerting").map((r) => r.name)));
+    for (const g of rules.data.groups) for (const r of g.rules) if (r.health === "err") errors.push(`rule ${r.name} fails to evaluate: ${r.lastError}`);
+    const ctx: ScenarioContext = { stack, spec: stack.spec, loadedAlerts };
+    log(`running ${allScenarios().length} scenarios concurrently`);
+    const scenarios = await Promise.all(
+      allScenarios().map(async (s) => {
+        const r = await s(ctx);
+        log(`  ${r.ok ? "pass" : "FAIL"} ${r.name}${r.detectionSeconds !== undefined ? ` (${r.detectionSeconds.toFixed(1)} s)` : ""}${r.ok ? "" : `: ${r.failures.join("; ")}`}`);
+        return r;
+      }),
+    );
+    log("checking targets, host alerts and dashboard queries");
+    const targets = await checkTargets(stack);
+    const host = await checkHostAlerts(stack);
+    const dashboards = await checkDashboards(stack);
+    const downJobs = await instanceDownJobs(stack);
+    let load: RunReport["load"];
+    let loadError: string | undefined;
+    if (options.skipBenchmark) loadError = "skipped (--skip-benchmark)";
+    else {
+      log("benchmark: 200 paths x 5 methods x 6 statuses");
+      try {
+        load = await measureUnderLoad(stack);
+      } catch (e) {
+        loadError = (e as Error).message;
+      }
+    }
+    for (const p of ["prometheus", "alertmanager"]) {
+      const out = stack.sup.get(p).output();
+      if (!stack.sup.get(p).running()) errors.push(`${p} exited during the run: ${out.slice(-1000)}`);
+    }
+    report = {
+      startedAt: new Date(started),
+      totalSeconds: 0,
+      startupSeconds,
+      startup: stack.startup,
+      scenarios,
+      targets,
+      instanceDownJobs: downJobs,
+      host,
+      dashboards,
+      load,
+      loadError,
+      errors,
+      versions: {
+        prometheus: versionOf("prometheus"),
+        alertmanager: versionOf("prometheus-alertmanager"),
+        "node-exporter": versionOf("prometheus-node-exporter"),
+        "blackbox-exporter": versionOf("prometheus-blackbox-exporter"),
+        pushgateway: versionOf("prometheus-pushgateway"),
+      },
+    };
+  } finally {
+    log("stopping every process");
+    await stack.stop();
+  }
+  const final: RunReport = { ...report!, totalSeconds: (Date.now() - started) / 1000 };
+  return { report: final, markdown: renderReport(final), verdict: verdict(final) };
+}
