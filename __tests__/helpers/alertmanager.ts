@@ -1,20 +1,2 @@
-import { existsSync } from "node:fs";
-import * as path from "node:path";
-import { tool, TOOLS_BIN } from "./tools";
-
-/**
- * Debian's Alertmanager build reads its default notification templates from
- * /usr/share/prometheus/alertmanager, which the unpacked tool folder does not install system-wide.
- * When the system has no such folder, run the binary in a private mount namespace with the
- * unpacked package's /usr/share overlaid (read-only) on /usr/share; nothing on the host changes.
- * `unshare` and `sh` both exec, so the spawned PID is Alertmanager's own.
- */
-export function alertmanagerLaunch(args: string[]): { cmd: string; args: string[] } {
-  const bin = tool("prometheus-alertmanager");
-  if (existsSync("/usr/share/prometheus/alertmanager/default.tmpl")) return { cmd: bin, args };
-  const share = path.resolve(TOOLS_BIN, "..", "root", "usr", "share");
-  return {
-    cmd: "unshare",
-    args: ["--mount", "--propagation", "private", "sh", "-c", `mount -t overlay overlay -o lowerdir=${share}:/usr/share /usr/share && exec "$0" "$@"`, bin, ...args],
-  };
-}
+// The tests start Alertmanager the same way the live harness does (see e2e/alertmanager.ts for why).
+export { alertmanagerLaunch } from "../../e2e/alertmanager";

@@ -1,21 +1,8 @@
 import { execFileSync, spawnSync, SpawnSyncReturns } from "node:child_process";
-import { existsSync } from "node:fs";
-import * as path from "node:path";
+import { tool } from "../../e2e/tools";
 
-/** The project's tool folder, filled by `npm run tools` (scripts/install-tools.sh). */
-export const TOOLS_BIN = path.resolve(__dirname, "..", "..", ".tools", "bin");
-
-/**
- * Path of a tool installed by scripts/install-tools.sh. A missing tool fails the calling test
- * loudly: the tests never skip because a tool is absent.
- */
-export function tool(name: string): string {
-  const p = path.join(TOOLS_BIN, name);
-  if (!existsSync(p)) {
-    throw new Error(`required tool ${name} is missing at ${p}; run \`npm run tools\` (npm test does this itself)`);
-  }
-  return p;
-}
+// Where the tools live and how to find one is shared with the live harness (e2e/tools.ts).
+export { TOOLS_BIN, tool } from "../../e2e/tools";
 
 /** Runs a tool and returns its result; never throws on a non-zero exit (tests assert on it). */
 export function runTool(name: string, args: string[], options: { cwd?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
