@@ -130,8 +130,13 @@ describe.each(builtInEnvironments().map((s) => s.name))("monitoring-%s stack", (
   test("uploads carry each rendered file byte-exact, with no Terraform interpolation in them", () => {
     const c = containerOf(json, "prometheus");
     const uploads = c.upload as Array<{ file: string; content_base64: string; content?: string }>;
-    const files = prometheusFiles(builtIn(env));
+    const all = prometheusFiles(builtIn(env));
+    // Everything but the promtool tests is shipped; the tests are only written to rendered/.
+    const files = new Map([...all].filter(([p]) => !p.startsWith("tests/")));
+    expect(files.size).toBe(3);
     expect(uploads.map((u) => u.file).sort()).toEqual([...files.keys()].map((p) => `/etc/prometheus/${p}`).sort());
+    const rendered = new Map(RenderedFiles.of(stack).entries());
+    for (const [p, content] of all) if (p.startsWith("tests/")) expect(rendered.get(`prometheus/${p}`)).toBe(content);
     for (const u of uploads) {
       expect(u.content).toBeUndefined();
       expect(Buffer.from(u.content_base64, "base64").toString("utf8")).toBe(files.get(u.file.replace("/etc/prometheus/", "")));

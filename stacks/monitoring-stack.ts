@@ -19,6 +19,7 @@ import { Toxiproxy } from "../constructs/toxiproxy";
 import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
 import { EnvironmentSpec } from "./environment/schema";
 import { prometheusFiles, rulesFor } from "./monitoring-files";
+import { RULE_TESTS_DIR } from "../rules/render";
 
 export const monitoringStackName = (env: string) => `monitoring-${env}`;
 
@@ -62,12 +63,17 @@ export class MonitoringStack extends TerraformStack {
     const common = { environment: spec.name, networkName: net.name };
     const rules = rulesFor(spec);
 
+    // The promtool tests are for reviewers and CI, not for the running server: they are written
+    // beside the config in rendered/ but not uploaded, so editing a test case restarts nothing.
+    const files = prometheusFiles(spec, rules);
+    const isTest = (p: string) => p.startsWith(`${RULE_TESTS_DIR}/`);
     this.prometheus = new Prometheus(this, "prometheus", {
       ...common,
       spec: spec.prometheus,
-      files: prometheusFiles(spec, rules),
+      files: new Map([...files].filter(([p]) => !isTest(p))),
       container: s.prometheus,
     });
+    for (const [p, content] of files) if (isTest(p)) RenderedFiles.of(this).add(`prometheus/${p}`, content);
     const all: ServiceContainer[] = [this.prometheus];
     if (s.alertmanager.enabled) all.push(new Alertmanager(this, "alertmanager", { ...common, spec: s.alertmanager }));
     if (s.grafana.enabled) all.push(new GrafanaServer(this, "grafana", { ...common, spec: s.grafana, rootUrl: spec.grafanaUrl }));

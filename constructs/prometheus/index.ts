@@ -12,7 +12,7 @@ const DATA_DIR = "/prometheus";
 export interface PrometheusProps {
   readonly environment: string;
   readonly spec: PrometheusSpec;
-  /** Files to place in /etc/prometheus, keyed by path relative to it (prometheus.yml, rule files, tests). */
+  /** Files to place in /etc/prometheus, keyed by path relative to it (prometheus.yml and the rule files). */
   readonly files: ReadonlyMap<string, string>;
   readonly networkName: string;
   /** Container settings (image, port, limits); defaults when absent. */
