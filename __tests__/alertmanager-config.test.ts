@@ -15,6 +15,7 @@ import {
 } from "../constructs/alertmanager/config";
 import { alertmanagerLaunch } from "./helpers/alertmanager";
 import { runTool } from "./helpers/tools";
+import { freePort } from "../e2e/supervisor";
 
 const parse = (input: AlertmanagerSpecInput = {}) => alertmanagerSpecSchema.parse(input);
 
@@ -186,16 +187,6 @@ describe("spec validation", () => {
 // The real binary: accepts the file and flags, routes, inhibits, notifies.
 // ---------------------------------------------------------------------------------------------
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -4,7 +4,6 @@
  */
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { catalog } from "../rules/catalog";
@@ -20,6 +19,7 @@ import {
   type FetchLike,
 } from "../cli/ci-metrics";
 import { tool } from "./helpers/tools";
+import { freePort } from "../e2e/supervisor";
 
 const PROJECT = path.resolve(__dirname, "..");
 const BASE = ["push", "--url", "http://127.0.0.1:9091", "--pipeline", "web", "--branch", "main", "--run-id", "1234", "--status", "success"];
@@ -381,17 +381,6 @@ describe("main (fake network)", () => {
 // ---------------------------------------------------------------------------------------------
 // Real Pushgateway + Prometheus
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 interface Server {
   readonly child: ChildProcess;

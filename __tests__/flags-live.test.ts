@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { Testing } from "cdktf";
@@ -9,6 +8,7 @@ import { MonitoringStack } from "../stacks/monitoring-stack";
 import { alertmanagerLaunch } from "./helpers/alertmanager";
 import { builtIn } from "./helpers/environments";
 import { tool } from "./helpers/tools";
+import { freePort } from "../e2e/supervisor";
 
 /**
  * Each exporter / Alertmanager construct's container command, started with the real binary of the
@@ -19,16 +19,6 @@ import { tool } from "./helpers/tools";
  * serve the service's signature metric. Prometheus has the same check in prometheus-live.test.ts.
  */
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const isToken = (v: string) => v.includes("${TfToken[") || v.startsWith("${var.");
 

@@ -1,24 +1,13 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { prometheusFlags } from "../constructs/prometheus";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { builtIn, writeTree } from "./helpers/environments";
 import { tool } from "./helpers/tools";
+import { freePort } from "../e2e/supervisor";
 
-/** A free loopback port: bind to 0, read the port, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
