@@ -113,3 +113,33 @@ describe("synth with bad input (compiled app)", () => {
     expect(require("node:fs").readdirSync(work).sort()).toEqual(["bad.yaml", "out"]);
   });
 });
+
+describe("Terraform backend", () => {
+  const { Testing } = require("cdktf") as typeof import("cdktf");
+  const { MonitoringStack } = require("../stacks/monitoring-stack") as typeof import("../stacks/monitoring-stack");
+
+  const terraformBlock = (yaml: string) => {
+    const spec = loadEnvironment("prod", withOverride(yaml));
+    return JSON.parse(Testing.synth(new MonitoringStack(Testing.app(), spec))).terraform as Record<string, any>;
+  };
+
+  test("local by default: no backend block, cdktf's local state file", () => {
+    expect(terraformBlock("").backend).toBeUndefined();
+  });
+
+  test("s3: one key per stack under the prefix, credentials left to the environment", () => {
+    const b = terraformBlock("prod:\n  terraformBackend:\n    type: s3\n    bucket: civicpulse-state\n    region: eu-west-1\n    dynamodbTable: tf-locks\n").backend.s3;
+    expect(b).toEqual({ bucket: "civicpulse-state", key: "civicpulse-monitoring/monitoring-prod.tfstate", region: "eu-west-1", encrypt: true, dynamodb_table: "tf-locks" });
+  });
+
+  test("http: a state address and lock per stack", () => {
+    const b = terraformBlock("prod:\n  terraformBackend:\n    type: http\n    address: https://gitlab.example.org/api/v4/projects/7/terraform/state\n").backend.http;
+    expect(b.address).toBe("https://gitlab.example.org/api/v4/projects/7/terraform/state/monitoring-prod");
+    expect(b.lock_address).toBe("https://gitlab.example.org/api/v4/projects/7/terraform/state/monitoring-prod/lock");
+  });
+
+  test("an unknown backend type or a missing bucket is refused, naming the field", () => {
+    expect(errorOf(() => loadEnvironment("prod", withOverride("prod:\n  terraformBackend:\n    type: consul\n")))).toContain("terraformBackend.type");
+    expect(errorOf(() => loadEnvironment("prod", withOverride("prod:\n  terraformBackend:\n    type: s3\n    region: eu-west-1\n")))).toContain("terraformBackend.bucket");
+  });
+});

@@ -12,6 +12,7 @@ import { formatDuration } from "../rules/duration";
 import { EnvironmentError } from "./environment/load";
 import { EnvironmentSpec } from "./environment/schema";
 import { rulesFor } from "./monitoring-files";
+import { applyBackend } from "./backend";
 
 export const grafanaStackName = (env: string) => `grafana-${env}`;
 
@@ -26,6 +27,7 @@ export class GrafanaStack extends TerraformStack {
 
   constructor(scope: Construct, spec: EnvironmentSpec, options: { dependsOn?: TerraformStack } = {}) {
     super(scope, grafanaStackName(spec.name));
+    applyBackend(this, grafanaStackName(spec.name), spec.terraformBackend);
     const g = spec.grafana;
     const { login, dashboards, datasources } = checkedGrafanaContent(spec);
 

@@ -20,6 +20,7 @@ import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
 import { EnvironmentSpec } from "./environment/schema";
 import { prometheusFiles, rulesFor } from "./monitoring-files";
 import { RULE_TESTS_DIR } from "../rules/render";
+import { applyBackend } from "./backend";
 
 export const monitoringStackName = (env: string) => `monitoring-${env}`;
 
@@ -56,6 +57,7 @@ export class MonitoringStack extends TerraformStack {
 
   constructor(scope: Construct, spec: EnvironmentSpec) {
     super(scope, monitoringStackName(spec.name));
+    applyBackend(this, monitoringStackName(spec.name), spec.terraformBackend);
     // The Docker host comes from the standard DOCKER_HOST variable at plan time, never from code.
     new provider.DockerProvider(this, "docker", {});
     const net = new network.Network(this, "network", { name: `civicpulse-${spec.name}-monitoring`, driver: "bridge" });

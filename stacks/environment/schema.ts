@@ -3,6 +3,7 @@ import { prometheusSpecSchema, targetsSpecSchema } from "../../constructs/promet
 import { alertKnobsSchema, metaKnobsSchema } from "../../rules/knobs";
 import { grafanaSpecSchema } from "../../constructs/grafana/spec";
 import { servicesSpecSchema } from "./services";
+import { backendSpecSchema } from "../backend";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 
@@ -28,6 +29,8 @@ export const environmentSpecSchema = z.strictObject({
   /** Containers of the stack: images, ports, limits, Alertmanager receivers, secrets. */
   services: servicesSpecSchema,
   grafana: grafanaSpecSchema,
+  /** Where Terraform keeps the state of this environment's stacks (local unless set). */
+  terraformBackend: backendSpecSchema,
 });
 
 export type EnvironmentSpec = z.output<typeof environmentSpecSchema>;
