@@ -179,7 +179,9 @@ export function recordingRules(ctx: RuleContext): RecordingRule[] {
     ),
   );
   const n = k.CITestCoverageLow.consecutiveBuilds;
-  const lastN = `topk by (pipeline) (${n}, ${select(catalog.ciBuildFinished)})`;
+  // The last N runs that reported coverage: a run that failed before its tests has none and
+  // neither breaks nor resets the streak.
+  const lastN = `topk by (pipeline) (${n}, ${select(catalog.ciBuildFinished)} and on (pipeline, run_id) ${select(catalog.ciTestCoverage)})`;
   const coverageOfLastN = `${select(catalog.ciTestCoverage)} and on (pipeline, run_id) ${lastN}`;
   // A pipeline with fewer than N runs has no "N consecutive" yet: the count guard keeps it quiet.
   rules.push(

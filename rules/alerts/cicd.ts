@@ -167,14 +167,16 @@ function coverageLow(ctx: RuleContext): AlertRule {
     },
   };
   const recovered: Run = { id: "r299", finishedAt: recoveryAt, success: true, coverage: good };
+  // A later run that failed before its tests reports no coverage; the streak stands.
+  const noCoverage: Run = { id: "r298", finishedAt: at(n + 2), success: false };
   return {
     ...rule,
     tests: [
       {
-        name: `CITestCoverageLow: ${n} consecutive low runs fire; a good run resolves`,
+        name: `CITestCoverageLow: ${n} consecutive low runs fire (a later run without coverage does not reset them); a good run resolves`,
         interval: step,
-      evaluationInterval: ciEvaluationInterval(ctx),
-        inputSeries: runSeries([...history(n), recovered], step, total),
+        evaluationInterval: ciEvaluationInterval(ctx),
+        inputSeries: runSeries([...history(n), noCoverage, recovered], step, total),
         alerts: [
           { at: settled, alertname: rule.alert, expect: [expected] },
           { at: resolvedAt, alertname: rule.alert, expect: [] },
@@ -185,7 +187,7 @@ function coverageLow(ctx: RuleContext): AlertRule {
             {
               name: `CITestCoverageLow: ${n - 1} low run(s) after a good one stay quiet`,
               interval: step,
-      evaluationInterval: ciEvaluationInterval(ctx),
+              evaluationInterval: ciEvaluationInterval(ctx),
               inputSeries: runSeries(history(n - 1), step, total),
               alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
             },
@@ -194,7 +196,7 @@ function coverageLow(ctx: RuleContext): AlertRule {
       {
         name: "CITestCoverageLow: quiet without runs",
         interval: step,
-      evaluationInterval: ciEvaluationInterval(ctx),
+        evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: [],
         alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
       },
@@ -236,7 +238,7 @@ function deploymentFailed(ctx: RuleContext): AlertRule {
       {
         name: "DeploymentFailed: latest deployment failed: fires; a newer successful one resolves",
         interval: step,
-      evaluationInterval: ciEvaluationInterval(ctx),
+        evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: runSeries([olderOk, failed, fixed], step, total),
         alerts: [
           {
@@ -259,14 +261,14 @@ function deploymentFailed(ctx: RuleContext): AlertRule {
       {
         name: "DeploymentFailed: an older failure under a newer success stays quiet",
         interval: step,
-      evaluationInterval: ciEvaluationInterval(ctx),
+        evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: runSeries([olderFailed, newerOk], step, total),
         alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
       },
       {
         name: "DeploymentFailed: quiet without deployments",
         interval: step,
-      evaluationInterval: ciEvaluationInterval(ctx),
+        evaluationInterval: ciEvaluationInterval(ctx),
         inputSeries: [],
         alerts: [{ at: settled, alertname: rule.alert, expect: [] }],
       },
