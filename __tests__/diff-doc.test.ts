@@ -39,3 +39,15 @@ test("the example stays far under GitHub's limit and shows every section", () =>
     expect(md).toContain(heading);
   }
 });
+
+test("the README's excerpt of the example comment is its current opening", () => {
+  const readme = readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
+  const start = "<!-- pr-example:start (the opening of docs/pr-preview.md's example) -->";
+  const end = "<!-- pr-example:end -->";
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(end);
+  expect(i).toBeGreaterThan(0);
+  expect(j).toBeGreaterThan(i);
+  const opening = renderExample().split("\n").slice(0, 6).join("\n");
+  expect(readme.slice(i + start.length, j).trim()).toBe("```markdown\n" + opening.trim() + "\n```");
+});
