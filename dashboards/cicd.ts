@@ -11,16 +11,6 @@ const pipelines = { pipeline: { re: v("pipeline") } } as const;
 /** Recorded CI series (`by (pipeline)`) restricted to the selected pipelines. */
 const forPipelines = (series: string) => `${series}{pipeline=~"${v("pipeline")}"}`;
 
-/**
- * A per-run gauge of the latest run of each pipeline. CI pushes one Pushgateway group per run, so
- * every run is its own series; the latest is the one with the highest finished timestamp.
- */
-type PerRunGauge = typeof catalog.ciBuildDuration | typeof catalog.ciTestDuration | typeof catalog.ciTestCoverage;
-
-function latestRun(m: PerRunGauge): string {
-  return `${select(m, pipelines)} and on (pipeline, run_id) topk by (pipeline) (1, ${select(catalog.ciBuildFinished, pipelines)})`;
-}
-
 /** Deployments finished in the last `seconds` (a number or a Grafana macro such as $__range_s). */
 function deploymentsWithin(seconds: string): string {
   return `(time() - ${select(catalog.ciDeploymentFinished, pipelines)}) < ${seconds}`;
@@ -80,7 +70,7 @@ export function cicdDashboard(spec: EnvironmentSpec): RenderedDashboard {
         id: P.buildDuration,
         title: "Build duration (latest run)",
         description: "Wall-clock duration of the latest run of each pipeline.",
-        queries: [{ expr: latestRun(catalog.ciBuildDuration), legend: "{{pipeline}} {{branch}}" }],
+        queries: [{ expr: forPipelines(recorded.ciLatestRun("build_duration_seconds")), legend: "{{pipeline}} {{branch}}" }],
         unit: "s",
         min: 0,
       }),
@@ -90,7 +80,7 @@ export function cicdDashboard(spec: EnvironmentSpec): RenderedDashboard {
         id: P.testDuration,
         title: "Test duration (latest run)",
         description: "Time the test step of the latest run of each pipeline took.",
-        queries: [{ expr: latestRun(catalog.ciTestDuration), legend: "{{pipeline}} {{branch}}" }],
+        queries: [{ expr: forPipelines(recorded.ciLatestRun("test_duration_seconds")), legend: "{{pipeline}} {{branch}}" }],
         unit: "s",
         min: 0,
       }),
@@ -105,7 +95,7 @@ export function cicdDashboard(spec: EnvironmentSpec): RenderedDashboard {
           `Line coverage of the latest run, and the best of the last ${n} runs: CITestCoverageLow fires when ` +
           `the last ${n} runs were all below ${k.CITestCoverageLow.coveragePercent}%.`,
         queries: [
-          { expr: latestRun(catalog.ciTestCoverage), legend: "{{pipeline}} latest" },
+          { expr: forPipelines(recorded.ciLatestRun("test_coverage_ratio")), legend: "{{pipeline}} latest" },
           { expr: forPipelines(recorded.ciCoverageLastBuilds(n)), legend: `{{pipeline}} best of last ${n}` },
         ],
         unit: "percentunit",
@@ -122,7 +112,7 @@ export function cicdDashboard(spec: EnvironmentSpec): RenderedDashboard {
         id: P.deploymentFrequency,
         title: "Deployments per day",
         description: `Deployments finished in the preceding ${w(day)}, per environment.`,
-        queries: [{ expr: `count by (environment) (${deploymentsWithin(String(day / 1000))})`, legend: "{{environment}}" }],
+        queries: [{ expr: `sum by (environment) (${forPipelines(recorded.ciDeploymentsPerDay())})`, legend: "{{environment}}" }],
         unit: "short",
         min: 0,
       }),

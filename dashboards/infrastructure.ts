@@ -12,7 +12,6 @@ const P = PANEL_IDS.infrastructure;
 const forHosts = (series: string) => `${series}{instance=~"${v("instance")}"}`;
 const probes = { job: { re: `${JOBS.blackboxHealth}|${JOBS.blackboxHealthDetailed}` } } as const;
 /** cAdvisor reports cgroups without a container name too (the host, system slices): skip them. */
-const containers = { name: { not: "" } } as const;
 
 /**
  * Infrastructure: hosts (node-exporter), containers (cAdvisor), Redis and PostgreSQL (their
@@ -81,7 +80,7 @@ export function infrastructureDashboard(spec: EnvironmentSpec): RenderedDashboar
         description: "CPU cores used by each container (cAdvisor).",
         queries: [
           {
-            expr: `sum by (name) (rate(${select(catalog.containerCpuUsage, containers)}[$__rate_interval]))`,
+            expr: recorded.containerCpu(minutes(5)),
             legend: "{{name}}",
           },
         ],
@@ -94,7 +93,7 @@ export function infrastructureDashboard(spec: EnvironmentSpec): RenderedDashboar
         id: P.containerMemory,
         title: "Container memory (working set)",
         description: "Working set memory of each container (cAdvisor).",
-        queries: [{ expr: `sum by (name) (${select(catalog.containerMemoryWorkingSet, containers)})`, legend: "{{name}}" }],
+        queries: [{ expr: recorded.containerMemory(), legend: "{{name}}" }],
         unit: "bytes",
         min: 0,
       }),

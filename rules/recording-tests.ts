@@ -42,6 +42,9 @@ export function recordingRuleTests(ctx: RuleContext): RuleTestCase[] {
       g(catalog.ciBuildSuccess.name, l, success),
       g(catalog.ciBuildFinished.name, l, atSeconds - finishedAgo),
       g(catalog.ciTestCoverage.name, l, coverage),
+      // Durations grow with the run number, so "the latest run's" value is recognisable.
+      g(catalog.ciBuildDuration.name, l, 200 + 25 * Number(id.slice(1))),
+      g(catalog.ciTestDuration.name, l, 100 + 5 * Number(id.slice(1))),
     ];
   };
   const deploy = (id: string, windowFraction: number, success: number) => {
@@ -69,6 +72,11 @@ export function recordingRuleTests(ctx: RuleContext): RuleTestCase[] {
     g(catalog.nodeMemoryTotal.name, NODE, 16e9),
     g(catalog.nodeFilesystemAvail.name, disk, 30e9),
     g(catalog.nodeFilesystemSize.name, disk, 100e9),
+    c(catalog.containerCpuUsage.name, { job: JOBS.cadvisor, instance: "cadvisor:8080", name: "prometheus", image: "prom/prometheus", cpu: "total" }, 30),
+    // A cgroup without a container name is left out of the per-container rules.
+    c(catalog.containerCpuUsage.name, { job: JOBS.cadvisor, instance: "cadvisor:8080", name: "", image: "", cpu: "total" }, 60),
+    g(catalog.containerMemoryWorkingSet.name, { job: JOBS.cadvisor, instance: "cadvisor:8080", name: "prometheus", image: "prom/prometheus" }, 5e8),
+    g(catalog.containerMemoryWorkingSet.name, { job: JOBS.cadvisor, instance: "cadvisor:8080", name: "", image: "" }, 9e9),
     g(catalog.nodeFilesystemAvail.name, tmpfs, 1e6),
     g(catalog.nodeFilesystemSize.name, tmpfs, 1e9),
     // Four recent runs, one failed; the newest two have coverage 0.7 and 0.75.
@@ -131,6 +139,11 @@ function expectedValues(ctx: RuleContext): (r: RecordingRule) => Sample[] {
     const name = r.record;
     const kind = name.split(":")[1];
     const ops = name.split(":")[2] ?? "";
+    if (name.startsWith("pipeline_branch:")) {
+      // The latest run is r4.
+      const latest: Record<string, number> = { civicpulse_ci_build_duration_seconds: 300, civicpulse_ci_test_duration_seconds: 120, civicpulse_ci_test_coverage_ratio: 0.75 };
+      return [{ labels: labelSet(name, { branch: "main", pipeline: PIPELINE.pipeline }), value: latest[kind] }];
+    }
     if (kind === "civicpulse_requests" && name.startsWith("job_status:")) {
       return [
         { labels: labelSet(name, { job: JOBS.app, status: "200" }), value: perMinute.ok / 60 },
@@ -171,6 +184,9 @@ function expectedValues(ctx: RuleContext): (r: RecordingRule) => Sample[] {
       const newestFirst = [0.75, 0.7, 0.85, 0.9];
       return n <= newestFirst.length ? [{ labels: labelSet(name, { pipeline: PIPELINE.pipeline }), value: Math.max(...newestFirst.slice(0, n)) }] : [];
     }
+    if (kind === "container_cpu_usage_seconds") return [{ labels: labelSet(name, { name: "prometheus" }), value: 0.5 }];
+    if (kind === "container_memory_working_set_bytes") return [{ labels: labelSet(name, { name: "prometheus" }), value: 5e8 }];
+    if (kind === "civicpulse_ci_deployments") return [{ labels: labelSet(name, { environment: "prod", pipeline: PIPELINE.pipeline }), value: 2 }];
     if (kind === "civicpulse_ci_deployment_success") {
       return [{ labels: labelSet(name, { environment: "prod", pipeline: PIPELINE.pipeline, run_id: "r4" }), value: 0 }];
     }

@@ -41,6 +41,11 @@ export const recorded = {
   ciBuildFailureRatio: (window: Duration) => `pipeline:civicpulse_ci_build_failures:ratio${w(window)}`,
   ciCoverageLastBuilds: (n: number) => `pipeline:civicpulse_ci_test_coverage_ratio:max_last${n}`,
   ciLatestDeploymentSuccess: () => "environment:civicpulse_ci_deployment_success:latest",
+  ciLatestRun: (metric: "build_duration_seconds" | "test_duration_seconds" | "test_coverage_ratio") =>
+    `pipeline_branch:civicpulse_ci_${metric}:latest`,
+  ciDeploymentsPerDay: () => "environment_pipeline:civicpulse_ci_deployments:count1d",
+  containerCpu: (window: Duration) => `name:container_cpu_usage_seconds:rate${w(window)}`,
+  containerMemory: () => "name:container_memory_working_set_bytes:sum",
 } as const;
 
 const app = { job: JOBS.app };
@@ -165,6 +170,13 @@ export function recordingRules(ctx: RuleContext): RecordingRule[] {
     ),
   );
 
+  // Containers (cAdvisor): series without a name belong to cgroups, not containers.
+  const named = { name: { not: "" } };
+  rules.push(
+    rule("infrastructure", recorded.containerCpu(short), `sum by (name) (rate(${select(catalog.containerCpuUsage, named)}[${w(short)}]))`),
+    rule("infrastructure", recorded.containerMemory(), `sum by (name) (${select(catalog.containerMemoryWorkingSet, named)})`),
+  );
+
   // CI/CD: one Pushgateway group per run, so "builds in the last hour" is the runs whose finished
   // timestamp is that recent; comparisons keep the left side's value and labels.
   const ciWin = k.CIBuildFailureRateHigh.window;
@@ -197,6 +209,22 @@ export function recordingRules(ctx: RuleContext): RecordingRule[] {
       "cicd",
       recorded.ciLatestDeploymentSuccess(),
       `max by (environment, pipeline, run_id) (${select(catalog.ciDeploymentSuccess)} and on (environment, pipeline, run_id) ${latestDeploy})`,
+    ),
+  );
+  // The latest run's own gauges, for the CI/CD dashboard.
+  const latestRun = `topk by (pipeline) (1, ${select(catalog.ciBuildFinished)})`;
+  for (const [m, suffix] of [
+    [catalog.ciBuildDuration, "build_duration_seconds"],
+    [catalog.ciTestDuration, "test_duration_seconds"],
+    [catalog.ciTestCoverage, "test_coverage_ratio"],
+  ] as const) {
+    rules.push(rule("cicd", recorded.ciLatestRun(suffix), `max by (pipeline, branch) (${select(m)} and on (pipeline, run_id) ${latestRun})`));
+  }
+  rules.push(
+    rule(
+      "cicd",
+      recorded.ciDeploymentsPerDay(),
+      `count by (environment, pipeline) ((time() - ${select(catalog.ciDeploymentFinished)}) < 86400)`,
     ),
   );
   return dedupe(rules);
