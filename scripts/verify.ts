@@ -15,10 +15,17 @@ import { repoRoot } from "../e2e/tools";
 export const DEFAULT_REPORT = path.join(".verify", "e2e-report.md");
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: { report: { type: "string" }, "skip-benchmark": { type: "boolean" }, quiet: { type: "boolean" } },
-    strict: true,
-  });
+  let values: { report?: string; "skip-benchmark"?: boolean; quiet?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { report: { type: "string" }, "skip-benchmark": { type: "boolean" }, quiet: { type: "boolean" } },
+      strict: true,
+    }));
+  } catch (e) {
+    // A usage error is the caller's, not the harness's: say which flag, no stack trace.
+    console.error(`verify: ${(e as Error).message}\nusage: npm run verify [-- --report <file>] [--skip-benchmark] [--quiet]`);
+    return 2;
+  }
   const reportFile = path.resolve(repoRoot(), values.report ?? DEFAULT_REPORT);
   const t = Date.now();
   const log = values.quiet ? () => undefined : (l: string) => console.error(`[verify ${((Date.now() - t) / 1000).toFixed(1).padStart(5)}s] ${l}`);
