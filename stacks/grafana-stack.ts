@@ -13,6 +13,7 @@ import { EnvironmentError } from "./environment/load";
 import { EnvironmentSpec } from "./environment/schema";
 import { rulesFor } from "./monitoring-files";
 import { applyBackend } from "./backend";
+import { terraformLiterals } from "../constructs/common/terraform-string";
 
 export const grafanaStackName = (env: string) => `grafana-${env}`;
 
@@ -35,7 +36,7 @@ export class GrafanaStack extends TerraformStack {
     new GrafanaConnection(this, "connection", login);
     this.content = new GrafanaContent(this, "content", { spec: g, datasources, dashboards });
     new TerraformOutput(this, "dashboard_urls", {
-      value: Object.fromEntries(dashboards.map((d) => [d.key, `${login.url.replace(/\/+$/, "")}/d/${d.uid}`])),
+      value: terraformLiterals(Object.fromEntries(dashboards.map((d) => [d.key, `${login.url.replace(/\/+$/, "")}/d/${d.uid}`]))),
       description: "The CivicPulse dashboards",
     });
   }

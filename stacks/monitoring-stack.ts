@@ -5,6 +5,7 @@ import { Alertmanager } from "../constructs/alertmanager";
 import { BlackboxExporter } from "../constructs/blackbox-exporter";
 import { Cadvisor } from "../constructs/cadvisor";
 import { ServiceContainer } from "../constructs/common/service-container";
+import { terraformLiteral, terraformLiterals } from "../constructs/common/terraform-string";
 import { RenderedFiles } from "../constructs/common/rendered-files";
 import { GrafanaServer } from "../constructs/grafana-server";
 import { Jaeger } from "../constructs/jaeger";
@@ -109,10 +110,10 @@ export class MonitoringStack extends TerraformStack {
     for (const [name, service, port, description] of uis) {
       const svc = this.services[service];
       const url = svc && publishedUrl(svc, port);
-      if (url) new TerraformOutput(this, name, { value: url, description: `${description} (published on ${svc.runtime.publishAddress})` });
+      if (url) new TerraformOutput(this, name, { value: terraformLiteral(url), description: `${description} (published on ${svc.runtime.publishAddress})` });
     }
     new TerraformOutput(this, "app_telemetry_env", {
-      value: appTelemetryEnv(spec),
+      value: terraformLiterals(appTelemetryEnv(spec)),
       description: "Environment variables for the CivicPulse Django app: OTLP export to this stack's Jaeger, resource attributes, trace sampling",
     });
   }

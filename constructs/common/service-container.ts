@@ -3,6 +3,7 @@ import { Construct } from "constructs";
 import { TerraformStack, TerraformVariable } from "cdktf";
 import { container, image, volume } from "@cdktf/provider-docker";
 import { contentHash, RenderedFiles, uploadExact } from "./rendered-files";
+import { terraformLiteral as lit } from "./terraform-string";
 
 /**
  * One service of the monitoring stack as a docker_container with the defaults every service gets:
@@ -137,13 +138,13 @@ export class ServiceContainer extends Construct {
       seen.add(p);
     }
 
-    const img = new image.Image(this, "image", { name: imageReference(props.image, props.digest), keepLocally: true });
+    const img = new image.Image(this, "image", { name: lit(imageReference(props.image, props.digest)), keepLocally: true });
     for (const v of props.volumes ?? []) {
       // The construct id is the volume's name, so its Terraform address stays <service>_<name>_<hash>
       // (the Prometheus TSDB volume keeps the address it had before this construct existed): a
       // changed address would destroy the volume and its data.
       if (v.name === "image" || v.name === "container") throw new Error(`${props.service}: volume name ${v.name} is reserved`);
-      this.volumes[v.name] = new volume.Volume(this, v.name, { name: `civicpulse-${env}-${props.service}-${v.name}` });
+      this.volumes[v.name] = new volume.Volume(this, v.name, { name: lit(`civicpulse-${env}-${props.service}-${v.name}`) });
     }
 
     const uploads = [...files]
@@ -159,11 +160,14 @@ export class ServiceContainer extends Construct {
       ...Object.entries(props.env ?? {}).map(([k, v]): [string, string, string] => [k, v, v]),
       ...Object.entries(props.secretEnv ?? {}).map(([k, v]): [string, string, string] => [k, v.stringValue, varRef(v)]),
     ].sort(([a], [b]) => a.localeCompare(b));
-    const envList = envEntries.map(([k, v]) => `${k}=${v}`);
+    // Plain values come from the spec: escaped so Terraform never evaluates them; secret values are
+    // variable references and must stay live.
+    const plainEnv = new Set(Object.keys(props.env ?? {}));
+    const envList = envEntries.map(([k, v]) => (plainEnv.has(k) ? lit(`${k}=${v}`) : `${k}=${v}`));
     const publishAddress = props.publishAddress ?? "127.0.0.1";
     const ports = (props.ports ?? [])
       .filter((p) => p.external !== null)
-      .map((p) => ({ internal: p.internal, external: p.external as number, ip: publishAddress, protocol: p.protocol ?? "tcp" }));
+      .map((p) => ({ internal: p.internal, external: p.external as number, ip: lit(publishAddress), protocol: p.protocol ?? "tcp" }));
 
     // Variables are hashed as their reference text ("${var.name}"), which is stable across runs
     // (a token string is not); a changed secret value still replaces the container (upload change).
@@ -176,33 +180,33 @@ export class ServiceContainer extends Construct {
     );
 
     this.container = new container.Container(this, "container", {
-      name: `civicpulse-${env}-${props.service}`,
+      name: lit(`civicpulse-${env}-${props.service}`),
       image: img.imageId,
-      command: props.command,
+      command: props.command?.map(lit),
       env: envList.length > 0 ? envList : undefined,
       restart: "unless-stopped",
       memory: props.memoryMb,
       cpus: String(props.cpus),
       logDriver: "json-file",
       logOpts: { ...LOG_OPTIONS },
-      upload: [...uploads, ...secretUploads.map(({ file, content }) => ({ file, content }))],
-      volumes: (props.volumes ?? []).map((v) => ({ volumeName: this.volumes[v.name].name, containerPath: v.containerPath })),
+      upload: [...uploads.map((u) => ({ ...u, file: lit(u.file) })), ...secretUploads.map(({ file, content }) => ({ file: lit(file), content }))],
+      volumes: (props.volumes ?? []).map((v) => ({ volumeName: this.volumes[v.name].name, containerPath: lit(v.containerPath) })),
       mounts: (props.hostMounts ?? []).map((m) => ({
         type: "bind",
-        source: m.hostPath,
-        target: m.containerPath,
+        source: lit(m.hostPath),
+        target: lit(m.containerPath),
         readOnly: true,
         ...(m.propagation ? { bindOptions: { propagation: m.propagation } } : {}),
       })),
-      devices: props.devices?.map((d) => ({ hostPath: d.hostPath, containerPath: d.containerPath })),
-      networksAdvanced: [{ name: props.networkName, aliases: [props.service, ...(props.aliases ?? [])] }],
+      devices: props.devices?.map((d) => ({ hostPath: lit(d.hostPath), containerPath: lit(d.containerPath) })),
+      networksAdvanced: [{ name: props.networkName, aliases: [props.service, ...(props.aliases ?? [])].map(lit) }],
       ports,
-      healthcheck,
-      user: props.user,
-      pidMode: props.pidMode,
+      healthcheck: healthcheck && { ...healthcheck, test: healthcheck.test.map(lit) },
+      user: props.user && lit(props.user),
+      pidMode: props.pidMode && lit(props.pidMode),
       privileged: props.privileged,
       labels: [
-        { label: "civicpulse.environment", value: env },
+        { label: "civicpulse.environment", value: lit(env) },
         { label: "civicpulse.service", value: props.service },
         { label: "civicpulse.config-hash", value: configHash },
       ],

@@ -9,9 +9,9 @@ import { RenderedFiles } from "../common/rendered-files";
 import type { DatasourceDefinition } from "./datasources";
 import type { GrafanaLogin } from "./login";
 import type { GrafanaSpec } from "./spec";
-import { terraformLiteral } from "./terraform-string";
+import { terraformLiteral } from "../common/terraform-string";
 
-export { terraformLiteral, terraformUnescape } from "./terraform-string";
+export { terraformLiteral, terraformUnescape } from "../common/terraform-string";
 export { datasourceDefinitions } from "./datasources";
 export { resolveGrafanaLogin, GRAFANA_ADMIN_PASSWORD_VARIABLE } from "./login";
 
@@ -43,7 +43,7 @@ export class GrafanaConnection extends Construct {
         description: `Admin password of the bundled Grafana (TF_VAR_${login.passwordVariable}); the Grafana container reads the same variable`,
       });
       password.overrideLogicalId(login.passwordVariable);
-      auth = `${login.adminUser}:${password.stringValue}`;
+      auth = `${terraformLiteral(login.adminUser)}:${password.stringValue}`;
     } else {
       const token = new TerraformVariable(this, "auth", {
         type: "string",
@@ -80,18 +80,18 @@ export class GrafanaContent extends Construct {
     super(scope, id);
     const rendered = RenderedFiles.of(this);
     this.folder = new Folder(this, "folder", {
-      title: props.spec.folder.title,
-      uid: props.spec.folder.uid,
+      title: terraformLiteral(props.spec.folder.title),
+      uid: terraformLiteral(props.spec.folder.uid),
       preventDestroyIfNotEmpty: false,
     });
     // Short, stable addresses in plans: grafana_folder.civicpulse, grafana_dashboard.application, ...
     this.folder.overrideLogicalId("civicpulse");
     for (const d of props.datasources) {
       this.datasources[d.key] = new DataSource(this, `datasource_${d.key}`, {
-        name: d.name,
+        name: terraformLiteral(d.name),
         type: d.type,
-        uid: d.uid,
-        url: d.url,
+        uid: terraformLiteral(d.uid),
+        url: terraformLiteral(d.url),
         accessMode: "proxy",
         isDefault: d.isDefault,
         jsonDataEncoded: terraformLiteral(d.jsonDataEncoded),
