@@ -6,7 +6,8 @@ import { synthesizeAll } from "./stacks/app";
 // folder in CDKTF_OUTDIR; run directly, the output goes to ./cdktf.out.
 const rootDir = path.resolve(__dirname, __dirname.endsWith(`${path.sep}dist`) ? ".." : ".");
 try {
-  const stacks = synthesizeAll({ rootDir, env: process.env, outdir: process.env.CDKTF_OUTDIR ?? path.join(rootDir, "cdktf.out") });
+  const warn = (message: string) => process.stderr.write(`warning: ${message}\n`);
+  const stacks = synthesizeAll({ rootDir, env: process.env, warn, outdir: process.env.CDKTF_OUTDIR ?? path.join(rootDir, "cdktf.out") });
   if (!process.env.CDKTF_OUTDIR) process.stdout.write(`synthesized ${stacks.length} stacks: ${stacks.join(", ")}\n`);
 } catch (e) {
   const message = e instanceof EnvironmentError ? e.message : (e as Error).stack ?? String(e);

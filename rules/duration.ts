@@ -41,6 +41,8 @@ export function parseDuration(text: string): Duration | undefined {
     const part = match[i + 1];
     if (part !== undefined) total += Number(part) * UNIT_MS[unit];
   });
+  // So many digits that the sum is Infinity: not a duration (ms() would throw).
+  if (!Number.isFinite(total)) return undefined;
   return ms(total);
 }
 
@@ -66,6 +68,13 @@ export function scaleDuration(d: Duration, factor: number, floor: Duration = ms(
 export const toSeconds = (d: Duration): number => d / 1000;
 
 /**
+ * The longest duration any field takes: far beyond any sensible window or retention, and well
+ * inside what Prometheus, Alertmanager and Go's time.Duration can hold (about 292 years), so a
+ * value such as "300000000y" or 1e300 is an error here instead of "duration out of range" there.
+ */
+export const MAX_DURATION: Duration = ms(100 * UNIT_MS.y);
+
+/**
  * Zod schema for a duration field. A string must be a Prometheus duration; a number is seconds.
  * Negative or fractional-millisecond values are rejected with the value in the message.
  */
@@ -77,7 +86,15 @@ export const durationSchema = z
         ctx.addIssue({ code: "custom", message: `duration must be >= 0 seconds, got ${value}` });
         return z.NEVER;
       }
+      if (value * 1000 > MAX_DURATION) {
+        ctx.addIssue({ code: "custom", message: `duration must be at most ${formatDuration(MAX_DURATION)} (${MAX_DURATION / 1000} seconds)` });
+        return z.NEVER;
+      }
       return seconds(value);
+    }
+    if (value.length > 64) {
+      ctx.addIssue({ code: "custom", message: `not a duration: longer than 64 characters` });
+      return z.NEVER;
     }
     const parsed = parseDuration(value);
     if (parsed === undefined) {
@@ -85,6 +102,10 @@ export const durationSchema = z
         code: "custom",
         message: `not a duration: ${JSON.stringify(value)} (use a Prometheus duration such as "30s", "5m", "1h30m", or a number of seconds >= 0)`,
       });
+      return z.NEVER;
+    }
+    if (parsed > MAX_DURATION) {
+      ctx.addIssue({ code: "custom", message: `duration must be at most ${formatDuration(MAX_DURATION)}` });
       return z.NEVER;
     }
     return parsed;

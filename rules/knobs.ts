@@ -12,8 +12,11 @@ export type Severity = (typeof SEVERITIES)[number];
 export const severitySchema = z.enum(SEVERITIES);
 
 const percent = (dflt: number) => z.number().min(0).max(100).default(dflt);
-const positive = (dflt: number) => z.number().positive().default(dflt);
-const nonNegative = (dflt: number) => z.number().min(0).default(dflt);
+// Upper bounds keep every threshold a number PromQL prints plainly (no 1e+300) and every generated
+// promtool case small; they are far above any sensible setting.
+const MAX_RATE = 1_000_000;
+const positive = (dflt: number, max = MAX_RATE) => z.number().positive().max(max).default(dflt);
+const nonNegative = (dflt: number, max = MAX_RATE) => z.number().min(0).max(max).default(dflt);
 const duration = (dflt: string) => durationSchema.prefault(dflt);
 const window = (dflt: string) => positiveDurationSchema.prefault(dflt);
 
@@ -37,7 +40,7 @@ export const alertKnobsSchema = z
       window: window("5m"),
     }),
     CivicPulseHighLatency: alertKnobs("warning", "10m", {
-      p95Seconds: positive(2),
+      p95Seconds: positive(2, 3600),
       window: window("5m"),
     }),
     CivicPulseLowRequestRate: alertKnobs("warning", "15m", {
@@ -73,7 +76,7 @@ export const alertKnobsSchema = z
     }),
     AuditEventAnomaly: alertKnobs("warning", "10m", {
       /** How many standard deviations from the baseline count as an anomaly. */
-      zScore: positive(3),
+      zScore: positive(3, 100),
       baseline: window("1d"),
       window: window("5m"),
       /** Ignore deviations smaller than this many events per minute, so a quiet system stays quiet. */
@@ -81,14 +84,14 @@ export const alertKnobsSchema = z
     }),
     SecurityMiddlewareViolations: alertKnobs("warning", "1m", {
       /** Violations in the window above which the alert fires (0: any violation). */
-      maxViolations: nonNegative(0),
+      maxViolations: z.number().int().min(0).max(MAX_RATE).default(0),
       window: window("5m"),
     }),
     CIBuildFailureRateHigh: alertKnobs("warning", "0s", {
       failurePercent: percent(20),
       window: window("1h"),
       /** Fewer finished builds than this in the window never alert (one failure of one build is not a rate). */
-      minBuilds: z.number().int().min(1).default(3),
+      minBuilds: z.number().int().min(1).max(1000).default(3),
     }),
     CITestCoverageLow: alertKnobs("warning", "0s", {
       coveragePercent: percent(80),

@@ -24,7 +24,7 @@ const absolutePath = z.string().regex(/^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, "an 
 
 const memoryStorage = z.strictObject({
   kind: z.literal("memory"),
-  maxTraces: z.number().int().positive().default(100_000),
+  maxTraces: z.number().int().positive().max(100_000_000).default(100_000),
 });
 
 const badgerStorage = z.strictObject({

@@ -42,10 +42,10 @@ export const lokiSpecSchema = z.strictObject({
   compactionInterval: positiveDurationSchema.prefault("10m"),
   /** Entries older than this are rejected at ingestion (protects against replayed old logs). */
   rejectOldSamplesMaxAge: positiveDurationSchema.prefault("7d"),
-  ingestionRateMb: z.number().positive().default(8),
-  ingestionBurstSizeMb: z.number().positive().default(16),
+  ingestionRateMb: z.number().positive().max(100_000).default(8),
+  ingestionBurstSizeMb: z.number().positive().max(100_000).default(16),
   /** Size of the in-process query results cache. */
-  resultsCacheMb: z.number().int().positive().default(100),
+  resultsCacheMb: z.number().int().positive().max(1_048_576).default(100),
 });
 
 export type LokiSpec = z.output<typeof lokiSpecSchema>;

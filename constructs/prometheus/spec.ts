@@ -9,8 +9,12 @@ import { durationSchema, positiveDurationSchema } from "../../rules/duration";
 
 const hostPort = z
   .string()
-  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'a host:port such as "node-exporter:9100"');
-const targetList = (defaults: string[]) => z.array(hostPort).default(defaults);
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'a host:port such as "node-exporter:9100"')
+  .refine((s) => inPortRange(Number(s.slice(s.lastIndexOf(":") + 1))), "a port from 1 to 65535");
+function inPortRange(port: number): boolean {
+  return port >= 1 && port <= 65535;
+}
+const targetList = (defaults: string[]) => z.array(hostPort).max(1000).default(defaults);
 
 const httpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
 
@@ -39,11 +43,20 @@ export const targetsSpecSchema = z
   .prefault({});
 
 /** Per-job guards: a target that exceeds them fails its scrape instead of flooding the TSDB. */
+// Each field has its own default, so an override may set one of them (prometheus.limits.sampleLimit).
+const limit = (max: number) => z.number().int().min(0).max(max);
+const LIMIT_MAX = { sampleLimit: 100_000_000, labelLimit: 1000, labelNameLengthLimit: 65_536, labelValueLengthLimit: 1_048_576 } as const;
 const limitsSchema = z.strictObject({
-  sampleLimit: z.number().int().min(0),
-  labelLimit: z.number().int().min(0),
-  labelNameLengthLimit: z.number().int().min(0),
-  labelValueLengthLimit: z.number().int().min(0),
+  sampleLimit: limit(LIMIT_MAX.sampleLimit).default(10_000),
+  labelLimit: limit(LIMIT_MAX.labelLimit).default(30),
+  labelNameLengthLimit: limit(LIMIT_MAX.labelNameLengthLimit).default(128),
+  labelValueLengthLimit: limit(LIMIT_MAX.labelValueLengthLimit).default(512),
+});
+const jobLimitsSchema = z.strictObject({
+  sampleLimit: limit(LIMIT_MAX.sampleLimit).optional(),
+  labelLimit: limit(LIMIT_MAX.labelLimit).optional(),
+  labelNameLengthLimit: limit(LIMIT_MAX.labelNameLengthLimit).optional(),
+  labelValueLengthLimit: limit(LIMIT_MAX.labelValueLengthLimit).optional(),
 });
 export type ScrapeLimits = z.output<typeof limitsSchema>;
 
@@ -59,13 +72,8 @@ export const prometheusSpecSchema = z
     retentionSize: z.string().regex(/^(\d+(KB|MB|GB|TB|PB|EB|B))?$/, 'a size such as "10GB"').default(""),
     externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
     /** Default limits for every job; `jobLimits` overrides them per job name. */
-    limits: limitsSchema.prefault({
-      sampleLimit: 10_000,
-      labelLimit: 30,
-      labelNameLengthLimit: 128,
-      labelValueLengthLimit: 512,
-    }),
-    jobLimits: z.record(z.string(), limitsSchema.partial()).default({
+    limits: limitsSchema.prefault({}),
+    jobLimits: z.record(z.string(), jobLimitsSchema).default({
       cadvisor: { sampleLimit: 50_000 },
       "civicpulse-app": { sampleLimit: 20_000 },
       "node-exporter": { sampleLimit: 20_000 },

@@ -1,8 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { PRESETS } from "./presets";
+import { crossFieldWarnings } from "./checks";
+import { inputLimitProblems, MAX_OVERRIDE_FILE_BYTES } from "./limits";
 import { EnvironmentSpec, environmentSpecSchema } from "./schema";
 
 /** The override file read when present, beside package.json; CIVICPULSE_OVERRIDES names another. */
@@ -10,17 +12,24 @@ export const DEFAULT_OVERRIDE_FILE = "monitoring.overrides.yaml";
 export const OVERRIDE_FILE_VARIABLE = "CIVICPULSE_OVERRIDES";
 
 /** Settings that environment variables may set: CIVICPULSE_<NAME> for all, CIVICPULSE_<ENV>_<NAME> for one. */
-const VARIABLES: Record<string, (value: string) => Record<string, unknown>> = {
-  APP_TARGETS: (v) => ({ targets: { app: list(v) } }),
-  APP_OTEL_TARGETS: (v) => ({ targets: { appOtel: list(v) } }),
+const VARIABLES: Record<string, (value: string, name: string) => Record<string, unknown>> = {
+  APP_TARGETS: (v, name) => ({ targets: { app: list(v, name) } }),
+  APP_OTEL_TARGETS: (v, name) => ({ targets: { appOtel: list(v, name) } }),
   APP_BASE_URL: (v) => ({ targets: { appBaseUrl: v } }),
-  REDIS_EXPORTER_TARGETS: (v) => ({ targets: { redisExporter: list(v) } }),
-  POSTGRES_EXPORTER_TARGETS: (v) => ({ targets: { postgresExporter: list(v) } }),
+  REDIS_EXPORTER_TARGETS: (v, name) => ({ targets: { redisExporter: list(v, name) } }),
+  POSTGRES_EXPORTER_TARGETS: (v, name) => ({ targets: { postgresExporter: list(v, name) } }),
   RUNBOOK_BASE_URL: (v) => ({ runbookBaseUrl: v }),
   TEAM: (v) => ({ team: v }),
 };
 
-const list = (v: string) => v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+/** A set but empty list would silently stop scraping (and alerting on) the whole job: an error. */
+function list(v: string, name: string): string[] {
+  const items = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (items.length === 0) {
+    throw new EnvironmentError(`${name}=${JSON.stringify(v)}: no targets in it (a comma-separated list of host:port; unset the variable to keep the default)`);
+  }
+  return items;
+}
 
 export class EnvironmentError extends Error {
   constructor(message: string) {
@@ -44,15 +53,28 @@ export interface LoadOptions {
   /** Folder the default override file is looked up in. */
   readonly rootDir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Receives settings that look inconsistent but may be right (main.ts prints them); ignored when absent. */
+  readonly warn?: (message: string) => void;
 }
+
+const known = (name: string): boolean => Object.prototype.hasOwnProperty.call(PRESETS, name);
 
 /** Reads the override file (if any) once; its top-level keys are environment names. */
 export function readOverrides(options: LoadOptions): { file?: string; byEnvironment: Record<string, unknown> } {
   const named = options.env[OVERRIDE_FILE_VARIABLE];
   const file = named ? path.resolve(options.rootDir, named) : path.join(options.rootDir, DEFAULT_OVERRIDE_FILE);
-  if (!existsSync(file)) {
+  // stat, not open: opening a FIFO blocks, and /dev/zero never ends.
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
     if (named) throw new EnvironmentError(`${OVERRIDE_FILE_VARIABLE}=${named}: no such file`);
     return { byEnvironment: {} };
+  }
+  const where = named ? `${OVERRIDE_FILE_VARIABLE}=${named}` : file;
+  if (!stat.isFile()) throw new EnvironmentError(`${where}: not a regular file (a YAML file is expected)`);
+  if (stat.size > MAX_OVERRIDE_FILE_BYTES) {
+    throw new EnvironmentError(`${where}: ${stat.size} bytes, more than the ${MAX_OVERRIDE_FILE_BYTES} an override file may have`);
   }
   let parsed: unknown;
   try {
@@ -63,7 +85,7 @@ export function readOverrides(options: LoadOptions): { file?: string; byEnvironm
   if (parsed === null || parsed === undefined) return { file, byEnvironment: {} };
   if (!isPlain(parsed)) throw new EnvironmentError(`${file}: expected a mapping of environment names to overrides`);
   for (const key of Object.keys(parsed)) {
-    if (!(key in PRESETS)) {
+    if (!known(key)) {
       throw new EnvironmentError(`${file}: unknown environment ${JSON.stringify(key)} (known: ${Object.keys(PRESETS).join(", ")})`);
     }
   }
@@ -77,7 +99,7 @@ function fromVariables(envName: string, env: NodeJS.ProcessEnv): { input: unknow
     for (const [name, toInput] of Object.entries(VARIABLES)) {
       const value = env[prefix + name];
       if (value !== undefined) {
-        input = deepMerge(input, toInput(value));
+        input = deepMerge(input, toInput(value, prefix + name));
         used.push(prefix + name);
       }
     }
@@ -107,19 +129,27 @@ export function describeIssues(error: z.ZodError, input: unknown): string[] {
 
 /** Builds and validates one environment: preset, then the override file, then variables. */
 export function loadEnvironment(name: string, options: LoadOptions, overrides = readOverrides(options)): EnvironmentSpec {
-  const preset = PRESETS[name];
+  const preset = known(name) ? PRESETS[name] : undefined;
   if (!preset) throw new EnvironmentError(`unknown environment ${JSON.stringify(name)} (known: ${Object.keys(PRESETS).join(", ")})`);
   const variables = fromVariables(name, options.env);
-  const input = deepMerge(deepMerge(preset, overrides.byEnvironment[name] ?? {}), variables.input);
-  const result = environmentSpecSchema.safeParse(input);
-  if (!result.success) {
-    const sources = [overrides.file && overrides.byEnvironment[name] ? overrides.file : undefined, ...variables.used].filter(Boolean);
-    throw new EnvironmentError(
+  const override = Object.prototype.hasOwnProperty.call(overrides.byEnvironment, name) ? overrides.byEnvironment[name] : undefined;
+  const sources = [overrides.file && override ? overrides.file : undefined, ...variables.used].filter(Boolean);
+  const invalid = (lines: string[]) =>
+    new EnvironmentError(
       `environment ${name} is invalid:\n` +
-        describeIssues(result.error, input).map((l) => `  - ${l}`).join("\n") +
+        lines.map((l) => `  - ${l}`).join("\n") +
         (sources.length ? `\n  (inputs beyond the built-in preset: ${sources.join(", ")})` : ""),
     );
+  // Checked before merging: a `__proto__` key or a 50 MB string must not get as far as the schema.
+  const limits = [...inputLimitProblems(override ?? {}), ...inputLimitProblems(variables.input)];
+  if (limits.length) throw invalid(limits);
+  const input = deepMerge(deepMerge(preset, override ?? {}), variables.input);
+  const result = environmentSpecSchema.safeParse(input);
+  if (!result.success) throw invalid(describeIssues(result.error, input));
+  if (result.data.name !== name) {
+    throw invalid([`name: the environment under the key ${name} must be named ${name} (got ${JSON.stringify(result.data.name)})`]);
   }
+  for (const w of crossFieldWarnings(result.data)) options.warn?.(`environment ${name}: ${w}`);
   return result.data;
 }
 

@@ -4,6 +4,7 @@ import { alertKnobsSchema, metaKnobsSchema } from "../../rules/knobs";
 import { grafanaSpecSchema } from "../../constructs/grafana/spec";
 import { servicesSpecSchema } from "./services";
 import { backendSpecSchema } from "../backend";
+import { crossFieldIssues } from "./checks";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 
@@ -31,6 +32,8 @@ export const environmentSpecSchema = z.strictObject({
   grafana: grafanaSpecSchema,
   /** Where Terraform keeps the state of this environment's stacks (local unless set). */
   terraformBackend: backendSpecSchema,
+}).superRefine((spec, ctx) => {
+  for (const issue of crossFieldIssues(spec as EnvironmentSpec)) ctx.addIssue({ code: "custom", ...issue });
 });
 
 export type EnvironmentSpec = z.output<typeof environmentSpecSchema>;

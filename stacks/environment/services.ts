@@ -46,7 +46,7 @@ function container<P extends z.ZodRawShape>(d: ContainerDefaults, ports: P) {
     publishAddress: address.default("127.0.0.1"),
     /** Host port per container port; null = not published. */
     ports: z.strictObject(ports).prefault({} as never),
-    memoryMb: z.number().int().min(16).default(d.memoryMb),
+    memoryMb: z.number().int().min(16).max(1_048_576).default(d.memoryMb),
     cpus: z.number().positive().max(64).default(d.cpus),
   });
 }
