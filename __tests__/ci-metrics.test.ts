@@ -147,6 +147,8 @@ describe("parseArgs", () => {
     ["empty branch", replace("--branch", ""), [/--branch/, /""/]],
     ["finished-at in milliseconds", [...BASE, "--finished-at", "1700000000000"], [/--finished-at/, /"1700000000000"/, /milliseconds/]],
     ["finished-at not a number", [...BASE, "--finished-at", "yesterday"], [/--finished-at/, /"yesterday"/]],
+    ["finished-at in year 2286", [...BASE, "--finished-at", "9999999999"], [/--finished-at/, /"9999999999"/, /future/]],
+    ["finished-at two hours ahead", [...BASE, "--finished-at", String(Math.floor(NOW) + 7200)], [/--finished-at/, /future/]],
     ["duration not a number", [...BASE, "--duration-seconds", "5m"], [/--duration-seconds/, /"5m"/]],
     ["retention not a duration", [...BASE, "--retention", "7days"], [/--retention/, /"7days"/]],
     ["retention zero", [...BASE, "--retention", "0s"], [/--retention/, /"0s"/]],
@@ -370,6 +372,22 @@ describe("main (fake network)", () => {
     const r = await runMain(["push", "--help"], fakeFetch().impl);
     expect(r.code).toBe(0);
     expect(r.out[0]).toMatch(/^Usage: civicpulse-ci-metrics push/);
+  });
+
+  const withBranch = (...branch: string[]) => {
+    const i = BASE.indexOf("--branch");
+    return [...BASE.slice(0, i), ...branch, ...BASE.slice(i + 2)];
+  };
+  test.each([
+    ["--branch -h", withBranch("--branch", "-h")],
+    ["--branch=-h", withBranch("--branch=-h")],
+    ["--branch --help", withBranch("--branch", "--help")],
+  ])("a flag whose value is -h (%s) neither prints the usage nor exits 0 without pushing", async (_name, argv) => {
+    const { impl, calls } = fakeFetch();
+    const r = await runMain(argv, impl);
+    expect(r.out.join("\n")).not.toMatch(/Usage:/);
+    // Either the value is taken as the branch (and the run is pushed) or it is rejected naming --branch.
+    expect({ pushed: calls.length > 0, namesFlag: /--branch/.test(r.err.join("\n")) }).not.toEqual({ pushed: false, namesFlag: false });
   });
 
   test("error classes carry their exit codes", () => {

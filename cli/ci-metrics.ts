@@ -152,11 +152,18 @@ function coverageValue(value: string): number {
   return n;
 }
 
-function finishedAtValue(value: string): number {
+/** Clock skew between the CI runner and this machine that a finish time may show. */
+const MAX_FUTURE_SECONDS = 3600;
+
+function finishedAtValue(value: string, nowSeconds: number): number {
   const n = nonNegative("finished-at", value, "Unix time in seconds (date +%s)");
   if (n === 0) throw new UsageError(`--finished-at must be Unix time in seconds (date +%s), got ${show(value)}`);
   if (n >= MAX_UNIX_SECONDS) {
     throw new UsageError(`--finished-at must be Unix time in seconds (date +%s), got ${show(value)}, which looks like milliseconds`);
+  }
+  // A run stamped in the future would stay the "latest" run until that date.
+  if (n > nowSeconds + MAX_FUTURE_SECONDS) {
+    throw new UsageError(`--finished-at must not be in the future (more than ${MAX_FUTURE_SECONDS} s ahead of now, ${Math.floor(nowSeconds)}), got ${show(value)}`);
   }
   return n;
 }
@@ -248,7 +255,7 @@ export function parseArgs(
       ? undefined
       : nonNegative("test-duration-seconds", values["test-duration-seconds"], "a number of seconds >= 0");
   const coverage = values.coverage === undefined ? undefined : coverageValue(values.coverage);
-  const finishedAt = values["finished-at"] === undefined ? nowSeconds : finishedAtValue(values["finished-at"]);
+  const finishedAt = values["finished-at"] === undefined ? nowSeconds : finishedAtValue(values["finished-at"], nowSeconds);
 
   const deployEnv = values["deploy-environment"];
   const deployStatus = values["deploy-status"];
@@ -547,12 +554,27 @@ export interface MainIo {
   readonly now?: () => number;
 }
 
+/**
+ * Whether the command line asks for the usage: `help`, or -h/--help as a flag of its own. Decided on
+ * the parsed tokens, so a flag's value that happens to be "-h" (`--branch=-h`) is a value, not a
+ * request for help that would exit 0 without pushing.
+ */
+function wantsHelp(argv: readonly string[]): boolean {
+  if (argv[0] === "help") return true;
+  try {
+    return parseFlagsOrThrow(argv).tokens.some((t) => t.kind === "option" && t.name === "help");
+  } catch {
+    // An unparsable line is reported by parseArgs, with the flag it is about.
+    return false;
+  }
+}
+
 /** Runs the command line and returns the exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: MainIo = {}): Promise<number> {
   const out = io.stdout ?? ((s: string) => process.stdout.write(s + "\n"));
   const err = io.stderr ?? ((s: string) => process.stderr.write(s + "\n"));
   const now = io.now ?? (() => Date.now() / 1000);
-  if (argv.includes("--help") || argv.includes("-h") || argv[0] === "help") {
+  if (wantsHelp(argv)) {
     out(USAGE);
     return 0;
   }

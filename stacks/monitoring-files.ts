@@ -2,6 +2,7 @@ import { renderPrometheusConfig } from "../constructs/prometheus/config";
 import { buildRuleSet, RuleSet } from "../rules/index";
 import { ALERTING_RULES_FILE, RECORDING_RULES_FILE, renderAlertingRules, renderRecordingRules, renderRuleTests } from "../rules/render";
 import { RuleContext } from "../rules/types";
+import { EnvironmentError } from "./environment/load";
 import { EnvironmentSpec } from "./environment/schema";
 
 export function ruleContext(spec: EnvironmentSpec): RuleContext {
@@ -22,7 +23,13 @@ const ruleSets = new WeakMap<EnvironmentSpec, RuleSet>();
 export function rulesFor(spec: EnvironmentSpec): RuleSet {
   let rules = ruleSets.get(spec);
   if (!rules) {
-    rules = buildRuleSet(ruleContext(spec));
+    try {
+      rules = buildRuleSet(ruleContext(spec));
+    } catch (e) {
+      // The rule builders reject knob values that could never work (a threshold above the highest
+      // bucket, ...) naming the field: a message for the user, not a stack trace.
+      throw new EnvironmentError(`environment ${spec.name}: ${(e as Error).message}`);
+    }
     ruleSets.set(spec, rules);
   }
   return rules;

@@ -144,8 +144,10 @@ export const servicesSpecSchema = z
     if (!services.prometheus.enabled) {
       ctx.addIssue({ code: "custom", path: ["prometheus", "enabled"], message: "Prometheus is the core of the stack and cannot be disabled" });
     }
-    // Two containers cannot publish the same host port on the same address.
+    // Two containers cannot publish the same host port on the same address; a wildcard address
+    // (0.0.0.0, ::) takes the port on every address.
     const used = new Map<string, string>();
+    const wildcard = (a: string) => a === "0.0.0.0" || a === "::";
     for (const [name, s] of Object.entries(services)) {
       if (name === "app") continue;
       const svc = s as { enabled: boolean; publishAddress: string; ports: Record<string, number | null> };
@@ -153,10 +155,15 @@ export const servicesSpecSchema = z
       for (const [portName, port] of Object.entries(svc.ports)) {
         if (port === null) continue;
         const key = `${svc.publishAddress}:${port}`;
-        if (used.has(key)) {
-          ctx.addIssue({ code: "custom", path: [name, "ports", portName], message: `host port ${key} is already published by ${used.get(key)}` });
+        const clash = [...used.entries()].find(([k]) => {
+          const at = k.lastIndexOf(":");
+          const [addr, p] = [k.slice(0, at), k.slice(at + 1)];
+          return p === String(port) && (addr === svc.publishAddress || wildcard(addr) || wildcard(svc.publishAddress));
+        });
+        if (clash) {
+          ctx.addIssue({ code: "custom", path: [name, "ports", portName], message: `host port ${key} is already published by services.${clash[1]} (on ${clash[0]})` });
         }
-        used.set(key, `${name}.${portName}`);
+        used.set(key, `${name}.ports.${portName}`);
       }
     }
   })
