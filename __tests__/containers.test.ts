@@ -173,7 +173,7 @@ describe("services spec", () => {
     const clash = servicesSpecSchema.safeParse({ grafana: { ports: { ui: 9090 } } });
     expect(clash.success).toBe(false);
     expect(clash.error!.issues[0].path).toEqual(["grafana", "ports", "ui"]);
-    expect(clash.error!.issues[0].message).toContain("prometheus.ui");
+    expect(clash.error!.issues[0].message).toContain("services.prometheus.ports.ui");
     // On another address, or with the other one unpublished, it is fine.
     expect(servicesSpecSchema.safeParse({ grafana: { ports: { ui: 9090 }, publishAddress: "127.0.0.2" } }).success).toBe(true);
     expect(servicesSpecSchema.safeParse({ grafana: { ports: { ui: 9090 } }, prometheus: { ports: { ui: null } } }).success).toBe(true);
