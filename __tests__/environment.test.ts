@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { tempDir } from "./helpers/temp";
 import * as path from "node:path";
 import { loadEnvironment, EnvironmentError } from "../stacks/environment/load";
 import { formatDuration } from "../rules/duration";
@@ -9,7 +9,7 @@ import { EMPTY_ROOT } from "./helpers/environments";
 const ROOT = path.resolve(__dirname, "..");
 
 function withOverride(yaml: string): { rootDir: string; env: NodeJS.ProcessEnv } {
-  const rootDir = mkdtempSync(path.join(tmpdir(), "civicpulse-ovr-"));
+  const rootDir = tempDir("civicpulse-ovr-");
   writeFileSync(path.join(rootDir, "monitoring.overrides.yaml"), yaml);
   return { rootDir, env: {} };
 }
@@ -51,7 +51,7 @@ describe("environment specs", () => {
   });
 
   test("CIVICPULSE_OVERRIDES names another override file", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "civicpulse-ovr-"));
+    const dir = tempDir("civicpulse-ovr-");
     writeFileSync(path.join(dir, "mine.yaml"), "dev:\n  team: payments\n");
     expect(loadEnvironment("dev", { rootDir: EMPTY_ROOT, env: { CIVICPULSE_OVERRIDES: path.join(dir, "mine.yaml") } }).team).toBe("payments");
     expect(errorOf(() => loadEnvironment("dev", { rootDir: EMPTY_ROOT, env: { CIVICPULSE_OVERRIDES: "/nonexistent/x.yaml" } }))).toContain(
@@ -95,7 +95,7 @@ describe("synth with bad input (compiled app)", () => {
 
   test("exits non-zero, names the field and value, and writes nothing", () => {
     expect(existsSync(main)).toBe(true);
-    const work = mkdtempSync(path.join(tmpdir(), "civicpulse-synth-"));
+    const work = tempDir("civicpulse-synth-");
     const outdir = path.join(work, "out");
     mkdirSync(outdir);
     writeFileSync(path.join(outdir, "previous.txt"), "from an earlier synth");

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { tempDir } from "./helpers/temp";
 import * as path from "node:path";
 import { prometheusFlags } from "../constructs/prometheus";
 import { prometheusFiles } from "../stacks/monitoring-files";
@@ -34,7 +33,7 @@ describe("Prometheus 3.5 accepts the container's flags and the generated config"
   test("starts with exactly the construct's flags (paths mapped to a temp folder) and loads every rule", async () => {
     const spec = builtIn("prod");
     const configDir = writeTree(prometheusFiles(spec), "civicpulse-prom-");
-    const dataDir = mkdtempSync(path.join(tmpdir(), "civicpulse-tsdb-"));
+    const dataDir = tempDir("civicpulse-tsdb-");
     const port = await freePort();
     // The only change to the construct's flags: the listen address, which in the container is
     // 0.0.0.0:9090 behind a loopback-published port, here loopback on a free port.

@@ -257,7 +257,8 @@ describe("synth output on disk", () => {
   test("synthesizeAll writes cdk.tf.json and the rendered files of every stack", () => {
     const { synthesizeAll } = require("../stacks/app") as typeof import("../stacks/app");
     const { EMPTY_ROOT } = require("./helpers/environments") as typeof import("./helpers/environments");
-    const outdir = path.join(require("node:os").tmpdir(), `civicpulse-synth-${process.pid}`);
+    const { tempDir } = require("./helpers/temp") as typeof import("./helpers/temp");
+    const outdir = path.join(tempDir("civicpulse-synth-"), "cdktf.out");
     const stacks = synthesizeAll({ rootDir: EMPTY_ROOT, env: {}, outdir });
     const monitoring = ["monitoring-dev", "monitoring-staging", "monitoring-prod"];
     expect(stacks).toEqual(expect.arrayContaining(monitoring));

@@ -79,7 +79,8 @@ const load = (input: unknown): EnvironmentSpec | undefined => {
 /** The first carrier shape the field accepts, as an override of prod; undefined when it rejects all. */
 function acceptedInput(field: (typeof fields)[number]): unknown {
   for (const carry of CARRIERS) {
-    const input = field.make(carry(PAYLOAD));
+    // The walker fills required siblings with stand-ins; the environment's own name must stay.
+    const input = { ...(field.make(carry(PAYLOAD)) as object), ...(field.path === "name" ? {} : { name: "prod" }) };
     if (load(input)) return input;
   }
   return undefined;

@@ -6,6 +6,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CHECKPOINT_DISABLE=1
+# Tests must leave nothing in the temp folder: they run with a temp folder of their own, which is
+# checked (and removed) at the end. Jest's transform cache lives in .tools/, not there.
+test_tmp="$(mktemp -d "${TMPDIR:-/tmp}/civicpulse-test.XXXXXX")"
+export TMPDIR="$test_tmp"
+export V8_COMPILE_CACHE_CACHE_DIR="$PWD/.tools/v8-compile-cache"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/install-tools.sh
 npx tsc -p tsconfig.json
@@ -13,7 +18,7 @@ npx tsc -p tsconfig.json
 results="$(mktemp --suffix=.json)"
 report=".verify/e2e-report.md"
 status=0
-npx jest --ci --json --outputFile="$results" "$@" || status=$?
+npx jest --ci --cacheDirectory=.tools/jest-cache --json --outputFile="$results" "$@" || status=$?
 read -r jest_passed jest_failed < <(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests)' "$results" 2>/dev/null || echo "0 1")
 rm -f "$results"
 
@@ -34,7 +39,18 @@ if [ "$#" -eq 0 ]; then
   echo "verify: ${verify_passed} scenarios passed, ${verify_failed} failed (report: ${report})"
 fi
 
+hygiene_failed=0
+leftovers="$(ls -A "$test_tmp")"
+if [ -n "$leftovers" ]; then
+  echo "test hygiene: the tests left $(echo "$leftovers" | wc -l) entries in the temp folder:" >&2
+  echo "$leftovers" | head -n 20 | sed 's/^/  /' >&2
+  hygiene_failed=1
+  status=1
+fi
+rm -rf "$test_tmp"
+echo "temp folder: $([ "$hygiene_failed" -eq 0 ] && echo "clean" || echo "NOT clean")"
+
 echo "jest: ${jest_passed} passed, ${jest_failed} failed"
 # One plain closing line for CI logs.
-echo "$((jest_passed + verify_passed)) passed, $((jest_failed + verify_failed)) failed"
+echo "$((jest_passed + verify_passed)) passed, $((jest_failed + verify_failed + hygiene_failed)) failed"
 exit "$status"
