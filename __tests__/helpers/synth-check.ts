@@ -1,8 +1,10 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { synthesizeAll } from "../../stacks/app";
-import { EnvironmentError } from "../../stacks/environment/load";
+import type { TerraformStack } from "cdktf";
+import { RenderedFiles } from "../../constructs/common/rendered-files";
+import { buildApp, synthesizeAll } from "../../stacks/app";
+import { EnvironmentError, loadEnvironment } from "../../stacks/environment/load";
 import { runTool } from "./tools";
 
 /**
@@ -31,26 +33,61 @@ export function synthAndCheck(options: { rootDir: string; env: NodeJS.ProcessEnv
       if (leftovers.length > 0) return { kind: "crashed", message: `left behind after a failure: ${leftovers.join(", ")}; ${message}` };
       return e instanceof EnvironmentError ? { kind: "rejected", message: e.message } : { kind: "crashed", message };
     }
-    const problems: string[] = [];
-    for (const stack of stacks.filter((s) => s.startsWith("monitoring-"))) {
-      const rendered = path.join(outdir, "stacks", stack, "rendered");
-      const prom = path.join(rendered, "prometheus");
-      const checks: Array<[string, string[], string | undefined]> = [
-        ["promtool", ["check", "config", "prometheus.yml"], prom],
-        ["promtool", ["check", "rules", "recording_rules.yml", "alerting_rules.yml"], prom],
-        ["amtool", ["check-config", path.join(rendered, "alertmanager", "alertmanager.yml")], undefined],
-      ];
-      for (const [name, args, cwd] of checks) {
-        if (cwd && !existsSync(cwd)) {
-          problems.push(`${stack}: ${cwd} missing`);
-          continue;
-        }
-        const r = runTool(name, args, { cwd });
-        if (r.status !== 0) problems.push(`${stack}: ${name} ${args.join(" ")}: ${(r.stdout + r.stderr).trim()}`);
-      }
-    }
-    return { kind: "accepted", problems };
+    return { kind: "accepted", problems: toolProblems(outdir, stacks) };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * The cheaper path for many generated specs: one environment (preset, override file, variables),
+ * its two stacks built and synthesized as synthesizeAll does, then the same real-tool checks.
+ */
+export function synthOneAndCheck(name: string, options: { rootDir: string; env: NodeJS.ProcessEnv }): SynthOutcome {
+  const work = mkdtempSync(path.join(tmpdir(), "civicpulse-check-"));
+  try {
+    let stacks: TerraformStack[];
+    try {
+      const built = buildApp([loadEnvironment(name, options)], work);
+      built.app.synth();
+      stacks = built.stacks;
+    } catch (e) {
+      return e instanceof EnvironmentError
+        ? { kind: "rejected", message: e.message }
+        : { kind: "crashed", message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+    }
+    for (const stack of stacks) {
+      for (const [rel, content] of RenderedFiles.of(stack).entries()) {
+        const file = path.join(work, "stacks", stack.node.id, "rendered", rel);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, content);
+      }
+    }
+    return { kind: "accepted", problems: toolProblems(work, stacks.map((s) => s.node.id)) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** promtool check config and check rules, amtool check-config, on each monitoring stack's rendered files. */
+function toolProblems(outdir: string, stacks: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const stack of stacks.filter((s) => s.startsWith("monitoring-"))) {
+    const rendered = path.join(outdir, "stacks", stack, "rendered");
+    const prom = path.join(rendered, "prometheus");
+    const checks: Array<[string, string[], string | undefined]> = [
+      ["promtool", ["check", "config", "prometheus.yml"], prom],
+      ["promtool", ["check", "rules", "recording_rules.yml", "alerting_rules.yml"], prom],
+      ["amtool", ["check-config", path.join(rendered, "alertmanager", "alertmanager.yml")], undefined],
+    ];
+    for (const [name, args, cwd] of checks) {
+      if (cwd && !existsSync(cwd)) {
+        problems.push(`${stack}: ${cwd} missing`);
+        continue;
+      }
+      const r = runTool(name, args, { cwd });
+      if (r.status !== 0) problems.push(`${stack}: ${name} ${args.join(" ")}: ${(r.stdout + r.stderr).trim()}`);
+    }
+  }
+  return problems;
 }
