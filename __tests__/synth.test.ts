@@ -34,7 +34,8 @@ const EXPECTED: Record<string, { image: string; memory: number; cpus: string; po
   "node-exporter": { image: IMAGES.nodeExporter, memory: 128, cpus: "0.25", ports: [], healthcheck: wget("http://127.0.0.1:9100/"), volumes: [], volumePaths: [] },
   cadvisor: { image: IMAGES.cadvisor, memory: 256, cpus: "0.5", ports: [], healthcheck: wget("http://127.0.0.1:8080/healthz"), volumes: [], volumePaths: [] },
   "redis-exporter": { image: IMAGES.redisExporter, memory: 64, cpus: "0.25", ports: [], healthcheck: wget("http://127.0.0.1:9121/health"), volumes: [], volumePaths: [] },
-  "postgres-exporter": { image: IMAGES.postgresExporter, memory: 128, cpus: "0.25", ports: [], healthcheck: wget("http://127.0.0.1:9187/"), volumes: [], volumePaths: [] },
+  // Read-only root filesystem: the folder its password file is uploaded to is a volume (docker cp cannot write to a read-only root).
+  "postgres-exporter": { image: IMAGES.postgresExporter, memory: 128, cpus: "0.25", ports: [], healthcheck: wget("http://127.0.0.1:9187/"), volumes: [], volumePaths: ["/run/secrets"] },
   "blackbox-exporter": { image: IMAGES.blackboxExporter, memory: 64, cpus: "0.25", ports: [], healthcheck: wget("http://127.0.0.1:9115/-/healthy"), volumes: [], volumePaths: [] },
   pushgateway: { image: IMAGES.pushgateway, memory: 128, cpus: "0.25", ports: [[9091, 9091]], healthcheck: wget("http://127.0.0.1:9091/-/ready"), volumes: ["data"], volumePaths: ["/pushgateway"] },
   toxiproxy: { image: IMAGES.toxiproxy, memory: 64, cpus: "0.25", ports: [[8474, 8474]], healthcheck: ["CMD", "/toxiproxy-cli", "list"], volumes: [], volumePaths: [] },

@@ -54,6 +54,7 @@ export class Alertmanager extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

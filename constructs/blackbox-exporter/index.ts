@@ -25,6 +25,7 @@ export class BlackboxExporter extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${BLACKBOX_PORT}/-/healthy`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

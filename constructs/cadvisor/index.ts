@@ -47,6 +47,7 @@ export class Cadvisor extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${CADVISOR_PORT}/healthz`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -56,6 +56,40 @@ export interface Healthcheck {
   readonly startPeriod?: string;
 }
 
+/** CIS Docker Benchmark settings (services.<name>.hardening in the spec), each on its own switch. */
+export interface ContainerHardening {
+  readonly dropAllCapabilities: boolean;
+  readonly capAdd: readonly string[];
+  readonly noNewPrivileges: boolean;
+  readonly readOnlyRootFilesystem: boolean;
+  /** uid[:gid] instead of the image's USER; null keeps the image's. */
+  readonly user: string | null;
+}
+
+export const DEFAULT_HARDENING: ContainerHardening = {
+  dropAllCapabilities: true,
+  capAdd: [],
+  noNewPrivileges: true,
+  readOnlyRootFilesystem: false,
+  user: null,
+};
+
+/** Writable scratch space of a read-only container. */
+export const TMPFS = { "/tmp": "rw,noexec,nosuid,size=64m" } as const;
+
+/**
+ * The folders a read-only container needs as volumes so its uploads can land: Docker refuses
+ * `docker cp` into a read-only root filesystem but not into a volume. The outermost folders of the
+ * uploads that no state volume already covers, sorted.
+ */
+export function uploadVolumeDirs(uploadPaths: readonly string[], volumePaths: readonly string[]): string[] {
+  const under = (p: string, dir: string) => p === dir || p.startsWith(dir.endsWith("/") ? dir : `${dir}/`);
+  const dirs = [...new Set(uploadPaths.map((p) => path.posix.dirname(p)))]
+    .filter((d) => !volumePaths.some((v) => under(d, v)))
+    .sort();
+  return dirs.filter((d) => !dirs.some((o) => o !== d && under(d, o)));
+}
+
 export interface ServiceContainerProps {
   readonly environment: string;
   /** Service name: network alias, `civicpulse.service` label, container `civicpulse-<env>-<service>`. */
@@ -88,6 +122,8 @@ export interface ServiceContainerProps {
   readonly pidMode?: string;
   readonly privileged?: boolean;
   readonly devices?: ReadonlyArray<{ readonly hostPath: string; readonly containerPath: string }>;
+  /** Defaults to DEFAULT_HARDENING (every switch on except the read-only root filesystem). */
+  readonly hardening?: ContainerHardening;
 }
 
 /** What the container is given, in plain values: for the static path check and the live flag tests. */
@@ -147,6 +183,17 @@ export class ServiceContainer extends Construct {
       this.volumes[v.name] = new volume.Volume(this, v.name, { name: lit(`civicpulse-${env}-${props.service}-${v.name}`) });
     }
 
+    const hardening = props.hardening ?? DEFAULT_HARDENING;
+    const uploadDirs = hardening.readOnlyRootFilesystem
+      ? uploadVolumeDirs(
+          [...files.map((f) => f.containerPath), ...secretFiles.map((f) => f.containerPath)],
+          (props.volumes ?? []).map((v) => v.containerPath),
+        )
+      : [];
+    const uploadVolumes = uploadDirs.map(
+      (dir, i) => ({ volume: new volume.Volume(this, `uploads-${i}`, { name: lit(`civicpulse-${env}-${props.service}-uploads-${i}`) }), dir }),
+    );
+
     const uploads = [...files]
       .sort((a, b) => a.containerPath.localeCompare(b.containerPath))
       .map((f) => uploadExact(f.containerPath, f.content));
@@ -190,7 +237,10 @@ export class ServiceContainer extends Construct {
       logDriver: "json-file",
       logOpts: { ...LOG_OPTIONS },
       upload: [...uploads.map((u) => ({ ...u, file: lit(u.file) })), ...secretUploads.map(({ file, content }) => ({ file: lit(file), content }))],
-      volumes: (props.volumes ?? []).map((v) => ({ volumeName: this.volumes[v.name].name, containerPath: lit(v.containerPath) })),
+      volumes: [
+        ...(props.volumes ?? []).map((v) => ({ volumeName: this.volumes[v.name].name, containerPath: lit(v.containerPath) })),
+        ...uploadVolumes.map((u) => ({ volumeName: u.volume.name, containerPath: lit(u.dir) })),
+      ],
       mounts: (props.hostMounts ?? []).map((m) => ({
         type: "bind",
         source: lit(m.hostPath),
@@ -202,7 +252,18 @@ export class ServiceContainer extends Construct {
       networksAdvanced: [{ name: props.networkName, aliases: [props.service, ...(props.aliases ?? [])].map(lit) }],
       ports,
       healthcheck: healthcheck && { ...healthcheck, test: healthcheck.test.map(lit) },
-      user: props.user && lit(props.user),
+      user: (hardening.user ?? props.user) === undefined ? undefined : lit((hardening.user ?? props.user) as string),
+      // A privileged container has every capability anyway; a drop list would only mislead.
+      capabilities: props.privileged
+        ? undefined
+        : hardening.dropAllCapabilities
+        ? { drop: ["ALL"], add: [...hardening.capAdd] }
+        : hardening.capAdd.length > 0
+          ? { add: [...hardening.capAdd] }
+          : undefined,
+      securityOpts: hardening.noNewPrivileges ? ["no-new-privileges:true"] : undefined,
+      readOnly: hardening.readOnlyRootFilesystem || undefined,
+      tmpfs: hardening.readOnlyRootFilesystem ? { ...TMPFS } : undefined,
       pidMode: props.pidMode && lit(props.pidMode),
       privileged: props.privileged,
       labels: [

@@ -47,6 +47,7 @@ export class GrafanaServer extends ServiceContainer {
       healthcheck: { ...wgetHealthcheck(`http://127.0.0.1:${GRAFANA_PORT}/api/health`), startPeriod: "60s" },
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -39,6 +39,7 @@ export class Jaeger extends ServiceContainer {
       healthcheck: wgetHealthcheck(jaegerHealthcheckUrl(cfg)),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -36,6 +36,7 @@ export class Loki extends ServiceContainer {
       healthcheck: { ...lokiHealthcheck(cfg.httpPort), startPeriod: "60s" },
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -44,6 +44,7 @@ export class NodeExporter extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${NODE_EXPORTER_PORT}/`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -41,6 +41,7 @@ export class PostgresExporter extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${POSTGRES_EXPORTER_PORT}/`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -16,7 +16,7 @@ export interface PrometheusProps {
   readonly files: ReadonlyMap<string, string>;
   readonly networkName: string;
   /** Container settings (image, port, limits); defaults when absent. */
-  readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus">> & {
+  readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus" | "hardening">> & {
     readonly ports?: { readonly ui: number | null };
   };
 }
@@ -54,6 +54,7 @@ export class Prometheus extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`),
       memoryMb: c.memoryMb ?? 2048,
       cpus: c.cpus ?? 1,
+      hardening: c.hardening,
     });
     this.dataVolume = this.volumes.data;
   }

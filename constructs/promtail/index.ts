@@ -43,6 +43,7 @@ export class Promtail extends ServiceContainer {
       healthcheck: promtailHealthcheck(cfg.httpPort),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -36,6 +36,7 @@ export class Pushgateway extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${PUSHGATEWAY_PORT}/-/ready`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

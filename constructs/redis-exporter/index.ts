@@ -38,6 +38,7 @@ export class RedisExporter extends ServiceContainer {
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${REDIS_EXPORTER_PORT}/health`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -29,6 +29,7 @@ export class Toxiproxy extends ServiceContainer {
       healthcheck: { test: ["CMD", "/toxiproxy-cli", "list"] },
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
+      hardening: props.spec.hardening,
     });
   }
 }

@@ -29,11 +29,46 @@ const hostPort = z.number().int().min(1).max(65535);
 const publish = (port: number | null) => hostPort.nullable().default(port);
 const address = z.union([z.ipv4(), z.ipv6()], { error: "an IP address such as 127.0.0.1" });
 
+/** Linux capabilities a service may add back after dropping all of them. */
+export const CAPABILITIES = ["CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "KILL", "NET_BIND_SERVICE", "NET_RAW", "SETGID", "SETUID", "SYS_PTRACE", "SYSLOG"] as const;
+
+interface HardeningDefaults {
+  /** Capabilities the service needs beyond none. */
+  capAdd?: Array<(typeof CAPABILITIES)[number]>;
+  /** Whether the root filesystem can be read-only by default (see ServiceContainer). */
+  readOnlyRootFilesystem: boolean;
+}
+
+/**
+ * CIS Docker Benchmark settings of one container, each switchable on its own so a deploy can turn
+ * off exactly the one an image does not tolerate. Defaults: on wherever the upstream image allows.
+ */
+function hardening(d: HardeningDefaults) {
+  return z
+    .strictObject({
+      /** cap_drop ALL (CIS 5.3), then only `capAdd`. */
+      dropAllCapabilities: z.boolean().default(true),
+      capAdd: z.array(z.enum(CAPABILITIES)).max(CAPABILITIES.length).default(d.capAdd ?? []),
+      /** security_opt no-new-privileges (CIS 5.25): setuid binaries cannot gain privileges. */
+      noNewPrivileges: z.boolean().default(true),
+      /**
+       * read_only root filesystem (CIS 5.12); state is on named volumes, /tmp is a tmpfs, and the
+       * folders that receive uploaded config files become named volumes (Docker refuses `docker cp`
+       * into a read-only root filesystem, but not into a volume).
+       */
+      readOnlyRootFilesystem: z.boolean().default(d.readOnlyRootFilesystem),
+      /** Run as uid[:gid] instead of the image's own USER (null keeps the image's, non-root where it has one). */
+      user: z.string().regex(/^\d{1,10}(:\d{1,10})?$/, 'a numeric "uid" or "uid:gid"').nullable().default(null),
+    })
+    .prefault({});
+}
+
 interface ContainerDefaults {
   image: string;
   memoryMb: number;
   cpus: number;
   enabled?: boolean;
+  hardening?: HardeningDefaults;
 }
 
 function container<P extends z.ZodRawShape>(d: ContainerDefaults, ports: P) {
@@ -48,6 +83,7 @@ function container<P extends z.ZodRawShape>(d: ContainerDefaults, ports: P) {
     ports: z.strictObject(ports).prefault({} as never),
     memoryMb: z.number().int().min(16).max(1_048_576).default(d.memoryMb),
     cpus: z.number().positive().max(64).default(d.cpus),
+    hardening: hardening(d.hardening ?? { readOnlyRootFilesystem: false }),
   });
 }
 
@@ -108,20 +144,20 @@ export const servicesSpecSchema = z
         dockerSocket: z.string().regex(/^\/\S+$/).default("/var/run/docker.sock"),
       })
       .prefault({}),
-    nodeExporter: container({ image: IMAGES.nodeExporter, memoryMb: 128, cpus: 0.25 }, { metrics: publish(null) }).prefault({}),
-    cadvisor: container({ image: IMAGES.cadvisor, memoryMb: 256, cpus: 0.5 }, { ui: publish(null) })
+    nodeExporter: container({ image: IMAGES.nodeExporter, memoryMb: 128, cpus: 0.25, hardening: { readOnlyRootFilesystem: true } }, { metrics: publish(null) }).prefault({}),
+    cadvisor: container({ image: IMAGES.cadvisor, memoryMb: 256, cpus: 0.5, hardening: { readOnlyRootFilesystem: true, capAdd: ["DAC_READ_SEARCH", "SYSLOG"] } }, { ui: publish(null) })
       .extend({
         /** cAdvisor sees more (e.g. OOM events from /dev/kmsg) when privileged; off by default. */
         privileged: z.boolean().default(false),
       })
       .prefault({}),
-    redisExporter: container({ image: IMAGES.redisExporter, memoryMb: 64, cpus: 0.25 }, { metrics: publish(null) })
+    redisExporter: container({ image: IMAGES.redisExporter, memoryMb: 64, cpus: 0.25, hardening: { readOnlyRootFilesystem: true } }, { metrics: publish(null) })
       .extend({
         /** Redis the exporter watches; a password, if any, comes from the sensitive variable redis_password. */
         redisAddr: z.string().regex(/^(rediss?|unix):\/\/\S+$/, "redis://host:port").default("redis://redis:6379"),
       })
       .prefault({}),
-    postgresExporter: container({ image: IMAGES.postgresExporter, memoryMb: 128, cpus: 0.25 }, { metrics: publish(null) })
+    postgresExporter: container({ image: IMAGES.postgresExporter, memoryMb: 128, cpus: 0.25, hardening: { readOnlyRootFilesystem: true } }, { metrics: publish(null) })
       .extend({
         /** host:port/database?options, without credentials (DATA_SOURCE_URI). */
         dataSourceUri: z
@@ -135,7 +171,7 @@ export const servicesSpecSchema = z
     blackboxExporter: container({ image: IMAGES.blackboxExporter, memoryMb: 64, cpus: 0.25 }, { metrics: publish(null) })
       .extend({ config: blackboxExporterSpecSchema.prefault({}) })
       .prefault({}),
-    pushgateway: container({ image: IMAGES.pushgateway, memoryMb: 128, cpus: 0.25 }, { api: publish(9091) }).prefault({}),
+    pushgateway: container({ image: IMAGES.pushgateway, memoryMb: 128, cpus: 0.25, hardening: { readOnlyRootFilesystem: true } }, { api: publish(9091) }).prefault({}),
     toxiproxy: container({ image: IMAGES.toxiproxy, memoryMb: 64, cpus: 0.25 }, { api: publish(8474) })
       .extend({ config: toxiproxySpecSchema.prefault({}) })
       .prefault({}),
