@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { ServicesSpec } from "../../stacks/environment/services";
 import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import { webConfigParts } from "../common/web-config";
 import {
   ALERTMANAGER_CONFIG_PATH,
   ALERTMANAGER_DATA_DIR,
@@ -32,26 +33,30 @@ export interface AlertmanagerProps {
 export class Alertmanager extends ServiceContainer {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     const cfg = props.spec.config;
+    const web = webConfigParts(scope, "alertmanager", props.spec.webConfig, "/etc/alertmanager/web", "/-/ready", ALERTMANAGER_PORT);
     super(scope, id, {
       environment: props.environment,
       service: "alertmanager",
       image: props.spec.image,
       digest: props.spec.digest,
-      command: alertmanagerCommand(),
+      command: [...alertmanagerCommand(), ...(web?.flags ?? [])],
       files: [{ containerPath: ALERTMANAGER_CONFIG_PATH, content: renderAlertmanagerConfig(cfg) }],
-      secretFiles: alertmanagerSecretFiles(cfg).map((f) => ({
-        containerPath: f.path,
-        variable: sensitiveVariable(
-          scope,
-          ALERTMANAGER_SECRET_VARIABLES[f.receiver],
-          `Alertmanager ${f.receiver} receiver: ${f.holds} (written to ${f.path})`,
-        ),
-      })),
+      secretFiles: [
+        ...alertmanagerSecretFiles(cfg).map((f) => ({
+          containerPath: f.path,
+          variable: sensitiveVariable(
+            scope,
+            ALERTMANAGER_SECRET_VARIABLES[f.receiver],
+            `Alertmanager ${f.receiver} receiver: ${f.holds} (written to ${f.path})`,
+          ),
+        })),
+        ...(web?.secretFiles ?? []),
+      ],
       volumes: [{ name: "data", containerPath: ALERTMANAGER_DATA_DIR }],
       ports: [{ internal: ALERTMANAGER_PORT, external: props.spec.ports.ui }],
       publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
-      healthcheck: wgetHealthcheck(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`),
+      healthcheck: web?.healthcheck ?? wgetHealthcheck(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`),
       memoryMb: props.spec.memoryMb,
       cpus: props.spec.cpus,
       hardening: props.spec.hardening,

@@ -27,11 +27,20 @@ export interface ServiceFile {
 }
 
 /** A file whose content is a sensitive variable: never rendered, never base64, only `${var.<name>}` in cdk.tf.json. */
-export interface SecretFile {
+export type SecretFile = {
   readonly containerPath: string;
-  /** The value exists only at plan/apply time (TF_VAR_<name> or a tfvars file). */
-  readonly variable: TerraformVariable;
-}
+} & (
+  | {
+      /** The value exists only at plan/apply time (TF_VAR_<name> or a tfvars file). */
+      readonly variable: TerraformVariable;
+    }
+  | {
+      /** Content mixing escaped literal text and variable references (a template for Terraform). */
+      readonly content: string;
+      /** The same content with references as `${var.<name>}` text: what the config hash covers. */
+      readonly reference: string;
+    }
+);
 
 export interface ServicePort {
   readonly internal: number;
@@ -200,7 +209,11 @@ export class ServiceContainer extends Construct {
     // Secret files: content is a reference to a sensitive variable, resolved by Terraform.
     const secretUploads = [...secretFiles]
       .sort((a, b) => a.containerPath.localeCompare(b.containerPath))
-      .map((f) => ({ file: f.containerPath, content: f.variable.stringValue, reference: varRef(f.variable) }));
+      .map((f) =>
+        "variable" in f
+          ? { file: f.containerPath, content: f.variable.stringValue, reference: varRef(f.variable) }
+          : { file: f.containerPath, content: f.content, reference: f.reference },
+      );
 
     const healthcheck = "test" in props.healthcheck ? { ...DEFAULT_HEALTHCHECK_TIMING, ...props.healthcheck } : undefined;
     const envEntries: Array<[string, string, string]> = [

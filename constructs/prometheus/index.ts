@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { formatDuration } from "../../rules/duration";
 import type { ServicesSpec } from "../../stacks/environment/services";
 import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import { webConfigParts } from "../common/web-config";
 import { PROMETHEUS_CONFIG_DIR } from "./config";
 import { PrometheusSpec } from "./spec";
 
@@ -16,7 +17,7 @@ export interface PrometheusProps {
   readonly files: ReadonlyMap<string, string>;
   readonly networkName: string;
   /** Container settings (image, port, limits); defaults when absent. */
-  readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus" | "hardening">> & {
+  readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus" | "hardening" | "webConfig">> & {
     readonly ports?: { readonly ui: number | null };
   };
 }
@@ -40,18 +41,20 @@ export class Prometheus extends ServiceContainer {
 
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     const c = props.container ?? {};
+    const web = c.webConfig && webConfigParts(scope, "prometheus", c.webConfig, `${PROMETHEUS_CONFIG_DIR}/web`, "/-/ready", PROMETHEUS_PORT);
     super(scope, id, {
       environment: props.environment,
       service: "prometheus",
       image: c.image ?? PROMETHEUS_IMAGE,
       digest: c.digest,
-      command: prometheusFlags(props.spec),
+      command: [...prometheusFlags(props.spec), ...(web?.flags ?? [])],
+      secretFiles: web?.secretFiles,
       files: [...props.files.entries()].map(([p, content]) => ({ containerPath: `${PROMETHEUS_CONFIG_DIR}/${p}`, content, renderedPath: p })),
       volumes: [{ name: "data", containerPath: DATA_DIR }],
       ports: [{ internal: PROMETHEUS_PORT, external: c.ports === undefined ? PROMETHEUS_PORT : c.ports.ui }],
       publishAddress: c.publishAddress,
       networkName: props.networkName,
-      healthcheck: wgetHealthcheck(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`),
+      healthcheck: web?.healthcheck ?? wgetHealthcheck(`http://127.0.0.1:${PROMETHEUS_PORT}/-/ready`),
       memoryMb: c.memoryMb ?? 2048,
       cpus: c.cpus ?? 1,
       hardening: c.hardening,

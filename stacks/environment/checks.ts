@@ -102,5 +102,17 @@ export function crossFieldWarnings(spec: EnvironmentSpec): string[] {
       `targets.appOtel scrapes ${otelElsewhere.join(", ")}, not among the hosts of targets.app (${appHosts.join(", ")}): set CIVICPULSE_APP_OTEL_TARGETS or targets.appOtel too`,
     );
   }
+  // The stack's own clients do not send credentials yet (see docs/hardening.md).
+  const s = spec.services;
+  if (s.prometheus.webConfig.basicAuth.enabled || s.prometheus.webConfig.tls.enabled) {
+    warnings.push(
+      "services.prometheus.webConfig is on: its self-scrape (targets.prometheus) and the bundled Grafana's Prometheus datasource do not send credentials yet and will be refused",
+    );
+  }
+  if (s.alertmanager.webConfig.basicAuth.enabled || s.alertmanager.webConfig.tls.enabled) {
+    warnings.push(
+      "services.alertmanager.webConfig is on: Prometheus' alerting, its scrape of Alertmanager (targets.alertmanager) and the Grafana Alertmanager datasource do not send credentials yet and will be refused",
+    );
+  }
   return warnings;
 }

@@ -5,6 +5,7 @@ import { jaegerSpecSchema } from "../../constructs/jaeger/config";
 import { lokiSpecSchema } from "../../constructs/loki/config";
 import { promtailSpecSchema } from "../../constructs/promtail/config";
 import { toxiproxySpecSchema } from "../../constructs/toxiproxy/config";
+import { webConfigSpecSchema } from "../../constructs/common/web-config";
 
 /**
  * Container settings of every service in the monitoring stack: image (pinned tag, optional digest),
@@ -118,9 +119,12 @@ const appSchema = z
 export const servicesSpecSchema = z
   .strictObject({
     app: appSchema,
-    prometheus: container({ image: IMAGES.prometheus, memoryMb: 2048, cpus: 1 }, { ui: publish(9090) }).prefault({}),
+    prometheus: container({ image: IMAGES.prometheus, memoryMb: 2048, cpus: 1 }, { ui: publish(9090) })
+      // Basic auth / TLS on the UI and API (off by default; see constructs/common/web-config.ts).
+      .extend({ webConfig: webConfigSpecSchema })
+      .prefault({}),
     alertmanager: container({ image: IMAGES.alertmanager, memoryMb: 256, cpus: 0.5 }, { ui: publish(9093) })
-      .extend({ config: alertmanagerSpecSchema.prefault({}) })
+      .extend({ config: alertmanagerSpecSchema.prefault({}), webConfig: webConfigSpecSchema })
       .prefault({}),
     grafana: container({ image: IMAGES.grafana, memoryMb: 512, cpus: 1 }, { ui: publish(3000) })
       .extend({
