@@ -9,6 +9,8 @@ export CHECKPOINT_DISABLE=1
 # Tests must leave nothing in the temp folder: they run with a temp folder of their own, which is
 # checked (and removed) at the end. Jest's transform cache lives in .tools/, not there.
 test_tmp="$(mktemp -d "${TMPDIR:-/tmp}/civicpulse-test.XXXXXX")"
+# Traversable by the service users the live run starts (PostgreSQL runs as postgres).
+chmod 755 "$test_tmp"
 export TMPDIR="$test_tmp"
 export V8_COMPILE_CACHE_CACHE_DIR="$PWD/.tools/v8-compile-cache"
 [ -d node_modules ] || npm ci --no-audit --no-fund

@@ -193,6 +193,7 @@ export class ServiceContainer extends Construct {
     }
 
     const hardening = props.hardening ?? DEFAULT_HARDENING;
+    const user = hardening.user ?? props.user;
     const uploadDirs = hardening.readOnlyRootFilesystem
       ? uploadVolumeDirs(
           [...files.map((f) => f.containerPath), ...secretFiles.map((f) => f.containerPath)],
@@ -265,7 +266,7 @@ export class ServiceContainer extends Construct {
       networksAdvanced: [{ name: props.networkName, aliases: [props.service, ...(props.aliases ?? [])].map(lit) }],
       ports,
       healthcheck: healthcheck && { ...healthcheck, test: healthcheck.test.map(lit) },
-      user: (hardening.user ?? props.user) === undefined ? undefined : lit((hardening.user ?? props.user) as string),
+      user: user === undefined ? undefined : lit(user),
       // A privileged container has every capability anyway; a drop list would only mislead.
       capabilities: props.privileged
         ? undefined
