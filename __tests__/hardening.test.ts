@@ -2,6 +2,7 @@
 // allows, each switchable on its own per service, and the Docker socket only where it is needed.
 import { Testing } from "cdktf";
 import { uploadVolumeDirs } from "../constructs/common/service-container";
+import { E2ePorts, loadE2eEnvironment } from "../stacks/environment/e2e";
 import { loadEnvironment } from "../stacks/environment/load";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { EMPTY_ROOT } from "./helpers/environments";
@@ -68,6 +69,20 @@ describe("container hardening", () => {
   it("rejects an unknown capability or user, naming the field", () => {
     expect(() => containers({ services: { grafana: { hardening: { capAdd: ["SYS_ADMIN"] } } } })).toThrow(/services\.grafana\.hardening\.capAdd\.0/);
     expect(() => containers({ services: { grafana: { hardening: { user: "root" } } } })).toThrow(/services\.grafana\.hardening\.user: a numeric/);
+  });
+
+  it("the e2e environment keeps every setting at its default (on), so a deploy of it proves them", () => {
+    const p = 20000;
+    const ports = Object.fromEntries(
+      ["prometheus", "app", "appOtel", "nodeExporter", "cadvisor", "redisExporter", "postgresExporter", "blackboxExporter", "pushgateway", "alertmanager", "grafana", "loki", "jaeger", "promtail", "redis", "postgres"].map((k, i) => [k, p + i]),
+    ) as unknown as E2ePorts;
+    const url = "http://127.0.0.1:9999/x";
+    const e2e = loadE2eEnvironment({ ports, recorder: { chat: url, pager: url, escalation: url, heartbeat: url }, secretsDir: "/run/e2e-secrets" });
+    const prod = loadEnvironment("prod", { rootDir: EMPTY_ROOT, env: {} });
+    const hardening = (spec: typeof prod) =>
+      Object.fromEntries(Object.entries(spec.services).filter(([k]) => k !== "app").map(([k, v]) => [k, (v as { hardening: unknown }).hardening]));
+    expect(hardening(e2e)).toEqual(hardening(prod));
+    expect(Object.values(hardening(e2e)).every((h) => (h as { dropAllCapabilities: boolean; noNewPrivileges: boolean }).dropAllCapabilities && (h as { noNewPrivileges: boolean }).noNewPrivileges)).toBe(true);
   });
 
   it("mounts the Docker socket only into promtail and cadvisor", () => {
