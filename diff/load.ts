@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { normalizeLocalStatePath } from "./backend";
 import { isObject } from "./values";
 import { StackOutput, SynthOutput } from "./types";
 
@@ -55,7 +56,7 @@ export function loadSynthOutput(dir: string): SynthOutput {
       throw new OutputFolderError(`${tfFile}: not valid JSON: ${(e as Error).message}`);
     }
     if (!isObject(tf)) throw new OutputFolderError(`${tfFile}: not a JSON object`);
-    stacks.set(name, { name, tf, rendered: new Map(readTree(path.join(path.dirname(tfFile), "rendered"))) });
+    stacks.set(name, { name, tf: normalizeLocalStatePath(tf, name), rendered: new Map(readTree(path.join(path.dirname(tfFile), "rendered"))) });
   }
   return { stacks };
 }
