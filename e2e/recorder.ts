@@ -32,8 +32,11 @@ export class WebhookRecorder {
   readonly deliveries: Delivery[] = [];
   private server?: http.Server;
   private port = 0;
+  private host = "127.0.0.1";
 
-  async start(): Promise<void> {
+  /** Listens on 127.0.0.1 unless told otherwise (the deploy harness uses its engine's bridge gateway). */
+  async start(host = "127.0.0.1", port = 0): Promise<void> {
+    this.host = host;
     this.server = http.createServer((req, res) => {
       let body = "";
       req.on("data", (c) => (body += c));
@@ -58,12 +61,15 @@ export class WebhookRecorder {
         }
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once("error", reject);
+      this.server!.listen(port, host, resolve);
+    });
     this.port = (this.server.address() as AddressInfo).port;
   }
 
   url(path: string): string {
-    return `http://127.0.0.1:${this.port}${path}`;
+    return `http://${this.host}:${this.port}${path}`;
   }
 
   async stop(): Promise<void> {

@@ -45,8 +45,15 @@ export interface ScenarioResult {
   missing?: string;
 }
 
+/** What the scenarios use of a running stack: the process-based one (e2e/stack.ts) or the deployed one (e2e/deploy). */
+export type ScenarioStack = Pick<
+  LiveStack,
+  | "recorder" | "alertmanager" | "promUrl" | "amUrl" | "pushgatewayUrl" | "appUrl" | "prometheusStartedAt" | "alertmanagerDiscoveredAt"
+  | "stopRedis" | "startRedis" | "stopPostgres" | "startPostgres"
+>;
+
 export interface ScenarioContext {
-  readonly stack: LiveStack;
+  readonly stack: ScenarioStack;
   readonly spec: EnvironmentSpec;
   /** Alert names present in the loaded rule files. */
   readonly loadedAlerts: ReadonlySet<string>;
@@ -138,10 +145,10 @@ class Scenario {
   }
 }
 
-type ScenarioFn = (ctx: ScenarioContext) => Promise<ScenarioResult>;
+export type ScenarioFn = (ctx: ScenarioContext) => Promise<ScenarioResult>;
 
 /** Runs a scenario body, turning an exception into a failure of that scenario. */
-function scenario(name: string, alert: string, severity: Severity, body: (s: Scenario, ctx: ScenarioContext) => Promise<void>): ScenarioFn {
+export function scenario(name: string, alert: string, severity: Severity, body: (s: Scenario, ctx: ScenarioContext) => Promise<void>): ScenarioFn {
   return async (ctx) => {
     const s = new Scenario(ctx, name, alert, severity);
     if (!ctx.loadedAlerts.has(alert)) {
@@ -159,7 +166,7 @@ function scenario(name: string, alert: string, severity: Severity, body: (s: Sce
 }
 
 /** Timeout for a resolution: the alert's window plus Alertmanager's group interval, with slack. */
-function resolveTimeout(ctx: ScenarioContext, window: Duration, severity: Severity): number {
+export function resolveTimeout(ctx: ScenarioContext, window: Duration, severity: Severity): number {
   return (sec(window) + sec(ctx.stack.alertmanager.routing[severity].groupInterval)) * 2_000 + 15_000;
 }
 
@@ -488,4 +495,4 @@ export function allScenarios(): ScenarioFn[] {
   ];
 }
 
-export type { DeliveryMatch, ScenarioFn };
+export type { DeliveryMatch };

@@ -22,6 +22,7 @@ import { EnvironmentSpec } from "./environment/schema";
 import { prometheusFiles, rulesFor } from "./monitoring-files";
 import { RULE_TESTS_DIR } from "../rules/render";
 import { applyBackend } from "./backend";
+import { applyProviderVersions } from "./providers";
 
 export const monitoringStackName = (env: string) => `monitoring-${env}`;
 
@@ -61,6 +62,7 @@ export class MonitoringStack extends TerraformStack {
     applyBackend(this, monitoringStackName(spec.name), spec.terraformBackend);
     // The Docker host comes from the standard DOCKER_HOST variable at plan time, never from code.
     new provider.DockerProvider(this, "docker", {});
+    applyProviderVersions(this, spec.providers);
     const net = new network.Network(this, "network", { name: `civicpulse-${spec.name}-monitoring`, driver: "bridge" });
     const s = spec.services;
     const common = { environment: spec.name, networkName: net.name };
@@ -78,7 +80,13 @@ export class MonitoringStack extends TerraformStack {
     });
     for (const [p, content] of files) if (isTest(p)) RenderedFiles.of(this).add(`prometheus/${p}`, content);
     const all: ServiceContainer[] = [this.prometheus];
-    if (s.alertmanager.enabled) all.push(new Alertmanager(this, "alertmanager", { ...common, spec: s.alertmanager }));
+    if (s.alertmanager.enabled) {
+      const am = new Alertmanager(this, "alertmanager", { ...common, spec: s.alertmanager });
+      // Prometheus sends an alert once when it starts firing and then only every resend delay (1 min):
+      // started before Alertmanager listens, the Watchdog heartbeat was lost for that minute.
+      this.prometheus.container.dependsOn = [am.container.fqn];
+      all.push(am);
+    }
     if (s.grafana.enabled) all.push(new GrafanaServer(this, "grafana", { ...common, spec: s.grafana, rootUrl: spec.grafanaUrl }));
     if (s.jaeger.enabled) all.push(new Jaeger(this, "jaeger", { ...common, spec: s.jaeger }));
     if (s.loki.enabled) all.push(new Loki(this, "loki", { ...common, spec: s.loki }));

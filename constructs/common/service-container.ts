@@ -247,7 +247,10 @@ export class ServiceContainer extends Construct {
       env: envList.length > 0 ? envList : undefined,
       restart: "unless-stopped",
       memory: props.memoryMb,
-      cpus: String(props.cpus),
+      // Docker's default swap limit is twice the memory limit, which the provider reads back into
+      // state: without this the plan shows a change on every run. Equal to memory = no swap.
+      memorySwap: props.memoryMb,
+      cpus: providerCpus(props.cpus),
       logDriver: "json-file",
       logOpts: { ...LOG_OPTIONS },
       upload: [...uploads.map((u) => ({ ...u, file: lit(u.file) })), ...secretUploads.map(({ file, content }) => ({ file: lit(file), content }))],
@@ -301,6 +304,17 @@ export class ServiceContainer extends Construct {
       publishAddress,
     };
   }
+}
+
+/**
+ * `cpus` as kreuzwerker/docker writes it back into state (nanoInt64ToDecimalString): a whole
+ * number gets one decimal ("1.0"); anything else has no trailing zeros ("0.25"). `cpus` forces
+ * replacement, so "1" in the config against "1.0" in state replaced the container on every apply.
+ */
+export function providerCpus(cpus: number): string {
+  if (!Number.isInteger(cpus)) return String(cpus);
+  const nine = `${cpus}.000000000`;
+  return (nine.match(/0/g) ?? []).length === 9 ? `${cpus}.0` : nine.replace(/0+$/, "");
 }
 
 /** `${var.<name>}`: how a variable appears in cdk.tf.json. */

@@ -6,12 +6,11 @@ export const NODE_EXPORTER_PORT = 9100;
 /** The host's root filesystem, mounted read-only (rslave, so later host mounts appear). */
 export const NODE_EXPORTER_HOST_ROOT = "/host";
 
-/** Flags of the container: host paths under /host. */
-export function nodeExporterCommand(): string[] {
+/** Flags of the container: host paths under /host (null: the host root is not mounted, defaults apply). */
+export function nodeExporterCommand(hostRoot: string | null = NODE_EXPORTER_HOST_ROOT): string[] {
+  const paths = hostRoot === null ? [] : [`--path.rootfs=${hostRoot}`, `--path.procfs=${hostRoot}/proc`, `--path.sysfs=${hostRoot}/sys`];
   return [
-    `--path.rootfs=${NODE_EXPORTER_HOST_ROOT}`,
-    `--path.procfs=${NODE_EXPORTER_HOST_ROOT}/proc`,
-    `--path.sysfs=${NODE_EXPORTER_HOST_ROOT}/sys`,
+    ...paths,
     `--web.listen-address=:${NODE_EXPORTER_PORT}`,
   ];
 }
@@ -35,8 +34,8 @@ export class NodeExporter extends ServiceContainer {
       service: "node-exporter",
       image: props.spec.image,
       digest: props.spec.digest,
-      command: nodeExporterCommand(),
-      hostMounts: [{ hostPath: "/", containerPath: NODE_EXPORTER_HOST_ROOT, propagation: "rslave" }],
+      command: nodeExporterCommand(props.spec.mountHostRoot ? NODE_EXPORTER_HOST_ROOT : null),
+      hostMounts: props.spec.mountHostRoot ? [{ hostPath: "/", containerPath: NODE_EXPORTER_HOST_ROOT, propagation: "rslave" }] : [],
       pidMode: "host",
       ports: [{ internal: NODE_EXPORTER_PORT, external: props.spec.ports.metrics }],
       publishAddress: props.spec.publishAddress,

@@ -5,6 +5,7 @@ import { grafanaSpecSchema } from "../../constructs/grafana/spec";
 import { servicesSpecSchema } from "./services";
 import { backendSpecSchema } from "../backend";
 import { crossFieldIssues } from "./checks";
+import { providersSpecSchema } from "../providers";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 
@@ -32,6 +33,8 @@ export const environmentSpecSchema = z.strictObject({
   grafana: grafanaSpecSchema,
   /** Where Terraform keeps the state of this environment's stacks (local unless set). */
   terraformBackend: backendSpecSchema,
+  /** Terraform provider version constraints (default: what the generated bindings declare). */
+  providers: providersSpecSchema,
 }).superRefine((spec, ctx) => {
   for (const issue of crossFieldIssues(spec as EnvironmentSpec)) ctx.addIssue({ code: "custom", ...issue });
 });

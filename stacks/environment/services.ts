@@ -148,7 +148,16 @@ export const servicesSpecSchema = z
         dockerSocket: z.string().regex(/^\/\S+$/).default("/var/run/docker.sock"),
       })
       .prefault({}),
-    nodeExporter: container({ image: IMAGES.nodeExporter, memoryMb: 128, cpus: 0.25, hardening: { readOnlyRootFilesystem: true } }, { metrics: publish(null) }).prefault({}),
+    nodeExporter: container({ image: IMAGES.nodeExporter, memoryMb: 128, cpus: 0.25, hardening: { readOnlyRootFilesystem: true } }, { metrics: publish(null) })
+      .extend({
+        /**
+         * Mount the host's / at /host (rslave). dockerd refuses that where / is not a shared mount
+         * (hosts without systemd, such as this project's CI sandbox); false: node-exporter reports
+         * the host's processes (host PID namespace) but the container's filesystems.
+         */
+        mountHostRoot: z.boolean().default(true),
+      })
+      .prefault({}),
     cadvisor: container({ image: IMAGES.cadvisor, memoryMb: 256, cpus: 0.5, hardening: { readOnlyRootFilesystem: true, capAdd: ["DAC_READ_SEARCH", "SYSLOG"] } }, { ui: publish(null) })
       .extend({
         /** cAdvisor sees more (e.g. OOM events from /dev/kmsg) when privileged; off by default. */
