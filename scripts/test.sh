@@ -20,6 +20,8 @@ npx tsc -p tsconfig.json
 results="$(mktemp --suffix=.json)"
 report=".verify/e2e-report.md"
 status=0
+# The real deploy (npm run verify:deploy); it also installs the provider the schema test needs.
+deploy_passed=0; deploy_failed=0; if [ "$#" -eq 0 ]; then bash scripts/verify-deploy.sh --quiet || status=1; read -r deploy_passed deploy_failed < .verify/deploy-counts || deploy_failed=1; echo "verify:deploy: ${deploy_passed} passed, ${deploy_failed} failed (report: .verify/deploy-report.md)"; fi
 npx jest --ci --cacheDirectory=.tools/jest-cache --json --outputFile="$results" "$@" || status=$?
 read -r jest_passed jest_failed < <(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests)' "$results" 2>/dev/null || echo "0 1")
 rm -f "$results"
@@ -54,5 +56,5 @@ echo "temp folder: $([ "$hygiene_failed" -eq 0 ] && echo "clean" || echo "NOT cl
 
 echo "jest: ${jest_passed} passed, ${jest_failed} failed"
 # One plain closing line for CI logs.
-echo "$((jest_passed + verify_passed)) passed, $((jest_failed + verify_failed + hygiene_failed)) failed"
+echo "$((jest_passed + verify_passed + deploy_passed)) passed, $((jest_failed + verify_failed + hygiene_failed + deploy_failed)) failed"
 exit "$status"

@@ -7,6 +7,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CHECKPOINT_DISABLE=1
+# cdktf-cli and terraform write temp files; keep them in a folder of our own, removed at the end.
+export TMPDIR="$PWD/.tools/deploy-tmp"
+rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 mkdir -p .verify
 echo "0 1" > .verify/deploy-counts
 
@@ -16,7 +19,7 @@ echo "verify-deploy: tools ready in $((SECONDS - t0)) s" >&2
 [ -f dist/e2e/deploy/main.js ] || npx tsc -p tsconfig.json
 
 started_engine=0
-stop_engine() { [ "$started_engine" = 1 ] && bash scripts/deploy-engine.sh stop || true; }
+stop_engine() { [ "$started_engine" = 1 ] && bash scripts/deploy-engine.sh stop || true; rm -rf "$TMPDIR"; }
 trap stop_engine EXIT
 eval "export $(bash scripts/deploy-engine.sh start)"
 started_engine=1

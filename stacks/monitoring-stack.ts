@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { dependable, TerraformOutput, TerraformStack } from "cdktf";
 import { network, provider } from "@cdktf/provider-docker";
 import { Alertmanager } from "../constructs/alertmanager";
 import { BlackboxExporter } from "../constructs/blackbox-exporter";
@@ -84,7 +84,7 @@ export class MonitoringStack extends TerraformStack {
       const am = new Alertmanager(this, "alertmanager", { ...common, spec: s.alertmanager });
       // Prometheus sends an alert once when it starts firing and then only every resend delay (1 min):
       // started before Alertmanager listens, the Watchdog heartbeat was lost for that minute.
-      this.prometheus.container.dependsOn = [am.container.fqn];
+      this.prometheus.container.dependsOn = [...(this.prometheus.container.dependsOn ?? []), dependable(am.container)];
       all.push(am);
     }
     if (s.grafana.enabled) all.push(new GrafanaServer(this, "grafana", { ...common, spec: s.grafana, rootUrl: spec.grafanaUrl }));

@@ -1,8 +1,12 @@
 import { Construct } from "constructs";
+import { dependable } from "cdktf";
+import { image } from "@cdktf/provider-docker";
 import { formatDuration } from "../../rules/duration";
 import type { ServicesSpec } from "../../stacks/environment/services";
+import { RenderedFiles } from "../common/rendered-files";
 import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
 import { webConfigParts } from "../common/web-config";
+import { ConfigLoader } from "./config-loader";
 import { PROMETHEUS_CONFIG_DIR } from "./config";
 import { PrometheusSpec } from "./spec";
 
@@ -17,7 +21,7 @@ export interface PrometheusProps {
   readonly files: ReadonlyMap<string, string>;
   readonly networkName: string;
   /** Container settings (image, port, limits); defaults when absent. */
-  readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus" | "hardening" | "webConfig">> & {
+  readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus" | "hardening" | "webConfig" | "reloadConfigInPlace">> & {
     readonly ports?: { readonly ui: number | null };
   };
 }
@@ -29,6 +33,7 @@ export function prometheusFlags(spec: PrometheusSpec, configDir = PROMETHEUS_CON
     `--storage.tsdb.path=${dataDir}`,
     `--storage.tsdb.retention.time=${formatDuration(spec.retentionTime)}`,
     ...(spec.retentionSize ? [`--storage.tsdb.retention.size=${spec.retentionSize}`] : []),
+    ...(spec.alertResendDelay !== undefined ? [`--rules.alert.resend-delay=${formatDuration(spec.alertResendDelay)}`] : []),
     "--web.enable-lifecycle",
     `--web.listen-address=0.0.0.0:${PROMETHEUS_PORT}`,
   ];
@@ -39,9 +44,14 @@ export class Prometheus extends ServiceContainer {
   /** The TSDB volume (`civicpulse-<env>-prometheus-data`). */
   readonly dataVolume;
 
+  /** The loader that ships config changes in place (services.prometheus.reloadConfigInPlace). */
+  readonly configLoader?: ConfigLoader;
+
   constructor(scope: Construct, id: string, props: PrometheusProps) {
     const c = props.container ?? {};
     const web = c.webConfig && webConfigParts(scope, "prometheus", c.webConfig, `${PROMETHEUS_CONFIG_DIR}/web`, "/-/ready", PROMETHEUS_PORT);
+    const inPlace = c.reloadConfigInPlace === true;
+    const files = [...props.files.entries()].map(([p, content]) => ({ containerPath: `${PROMETHEUS_CONFIG_DIR}/${p}`, content, renderedPath: p }));
     super(scope, id, {
       environment: props.environment,
       service: "prometheus",
@@ -49,8 +59,9 @@ export class Prometheus extends ServiceContainer {
       digest: c.digest,
       command: [...prometheusFlags(props.spec), ...(web?.flags ?? [])],
       secretFiles: web?.secretFiles,
-      files: [...props.files.entries()].map(([p, content]) => ({ containerPath: `${PROMETHEUS_CONFIG_DIR}/${p}`, content, renderedPath: p })),
-      volumes: [{ name: "data", containerPath: DATA_DIR }],
+      // In place: the files reach /etc/prometheus through the config volume the loader writes, not uploads.
+      files: inPlace ? [] : files,
+      volumes: [{ name: "data", containerPath: DATA_DIR }, ...(inPlace ? [{ name: "config", containerPath: PROMETHEUS_CONFIG_DIR }] : [])],
       ports: [{ internal: PROMETHEUS_PORT, external: c.ports === undefined ? PROMETHEUS_PORT : c.ports.ui }],
       publishAddress: c.publishAddress,
       networkName: props.networkName,
@@ -60,5 +71,21 @@ export class Prometheus extends ServiceContainer {
       hardening: c.hardening,
     });
     this.dataVolume = this.volumes.data;
+    if (inPlace) {
+      for (const f of files) RenderedFiles.of(this).add(`prometheus/${f.renderedPath}`, f.content);
+      this.configLoader = new ConfigLoader(this, "config-loader", {
+        environment: props.environment,
+        service: "prometheus",
+        // The image resource, not the container's attribute: that would make the loader depend on the server.
+        imageId: (this.node.findChild("image") as image.Image).imageId,
+        networkName: props.networkName,
+        volume: this.volumes.config,
+        configDir: PROMETHEUS_CONFIG_DIR,
+        files: props.files,
+        reloadUrl: `http://prometheus:${PROMETHEUS_PORT}/-/reload`,
+        user: "65534",
+      });
+      this.container.dependsOn = [...(this.container.dependsOn ?? []), dependable(this.configLoader.container)];
+    }
   }
 }

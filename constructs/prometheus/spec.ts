@@ -68,6 +68,12 @@ export const prometheusSpecSchema = z
     /** Probes of the health endpoints run more often than scrapes so a 2m `for` sees enough samples. */
     probeInterval: positiveDurationSchema.prefault("15s"),
     retentionTime: durationSchema.prefault("15d"),
+    /**
+     * --rules.alert.resend-delay, Prometheus's own default (1m) unless set. An alert that fires
+     * before Prometheus has discovered Alertmanager (static configs are applied about 5 s after
+     * start) is dropped and only sent again after this delay: the Watchdog at startup.
+     */
+    alertResendDelay: positiveDurationSchema.optional(),
     /** Size-based retention, Prometheus syntax ("10GB"); empty disables it. */
     retentionSize: z.string().regex(/^(\d+(KB|MB|GB|TB|PB|EB|B))?$/, 'a size such as "10GB"').default(""),
     externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),

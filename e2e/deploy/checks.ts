@@ -49,9 +49,10 @@ export async function waitHealthy(containers: readonly string[], timeoutMs: numb
     if (settled || Date.now() > deadline) {
       return all.map((c) => {
         const imageLabels = JSON.parse(docker(["image", "inspect", "--format", "{{json .Config.Labels}}", c.Image], "docker image inspect")) as Record<string, string> | null;
+        const tags = JSON.parse(docker(["image", "inspect", "--format", "{{json .RepoTags}}", c.Image], "docker image inspect")) as string[] | null;
         return {
           container: c.Name.replace(/^\//, ""),
-          image: c.Config.Image,
+          image: tags?.[0] ?? c.Config.Image,
           status: c.State.Health?.Status ?? `no healthcheck (${c.State.Status})`,
           secondsToHealthy: firstPass.get(c.Name),
           mirrors: imageLabels?.["org.civicpulse.mirrors"] ?? "?",

@@ -76,9 +76,15 @@ function preflight(jaeger: boolean): void {
   if (missing.length) throw new StepError("images", `missing in the engine: ${missing.join(", ")} (bash scripts/build-deploy-images.sh)`);
 }
 
-function containersOfStack(): string[] {
-  const tf = JSON.parse(readFileSync(path.join(STACK_DIR, "cdk.tf.json"), "utf8")) as { resource: { docker_container: Record<string, { name: string }> } };
-  return Object.values(tf.resource.docker_container).map((c) => c.name).sort();
+/** The long-running containers (with a healthcheck) and the one-shot ones (must_run false: the config loader). */
+function containersOfStack(): { services: string[]; oneShot: string[] } {
+  const tf = JSON.parse(readFileSync(path.join(STACK_DIR, "cdk.tf.json"), "utf8")) as { resource: { docker_container: Record<string, { name: string; must_run?: boolean }> } };
+  const all = Object.values(tf.resource.docker_container);
+  return { services: all.filter((c) => c.must_run !== false).map((c) => c.name).sort(), oneShot: all.filter((c) => c.must_run === false).map((c) => c.name).sort() };
+}
+
+function exitCode(container: string): string {
+  return docker(["inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", container], "inspect one-shot container");
 }
 
 /** Raw samples of a series over the last `seconds`, as [unix seconds] timestamps. */
@@ -129,9 +135,10 @@ export async function runDeployVerification(log: (l: string) => void, jaeger: bo
     const containers = containersOfStack();
     await runDatabases(NETWORK);
 
-    log(`waiting for ${containers.length} containers to be healthy`);
+    log(`waiting for ${containers.services.length} containers to be healthy`);
     const t0 = Date.now();
-    report.containers.push(...(await waitHealthy(containers, 120_000)));
+    report.containers.push(...(await waitHealthy(containers.services, 120_000)));
+    for (const c of containers.oneShot) checks.push(check(`one-shot container ran to completion: ${c}`, exitCode(c) === "exited 0", exitCode(c)));
     timings.allHealthySeconds = (Date.now() - t0) / 1000;
     for (const c of report.containers) checks.push(check(`healthy: ${c.container}`, c.status === "healthy", `${c.status}${c.secondsToHealthy !== undefined ? `, ${c.secondsToHealthy.toFixed(1)} s after start` : ""}`));
 

@@ -84,14 +84,15 @@ export function deployedEnvironmentInput(runtime: DeployedRuntime, patch: unknow
   const input: EnvironmentInput = {
     name: "deploy",
     team: e2e.team,
-    prometheus: e2e.prometheus,
+    // 1 min / 60, as the process-based harness passes it: the Watchdog fires before Alertmanager is discovered.
+    prometheus: { ...e2e.prometheus, alertResendDelay: 1 },
     alerts: alerts as EnvironmentInput["alerts"],
     meta: e2e.meta,
     // Network aliases everywhere (the schema's defaults), minus what does not run here.
     targets: { app: [], appOtel: [], cadvisor: [], grafana: [], loki: [], promtail: [], ...(runtime.jaeger ? {} : { jaeger: [] }) },
     providers: { dockerVersion: DEPLOYED_DOCKER_PROVIDER_VERSION },
     services: {
-      prometheus: { image: DEPLOYED_IMAGES.prometheus, ports: { ui: DEPLOYED_PORTS.prometheus }, memoryMb: 512 },
+      prometheus: { image: DEPLOYED_IMAGES.prometheus, ports: { ui: DEPLOYED_PORTS.prometheus }, memoryMb: 512, reloadConfigInPlace: true },
       alertmanager: {
         image: DEPLOYED_IMAGES.alertmanager,
         ports: { ui: DEPLOYED_PORTS.alertmanager },

@@ -121,7 +121,20 @@ export const servicesSpecSchema = z
     app: appSchema,
     prometheus: container({ image: IMAGES.prometheus, memoryMb: 2048, cpus: 1 }, { ui: publish(9090) })
       // Basic auth / TLS on the UI and API (off by default; see constructs/common/web-config.ts).
-      .extend({ webConfig: webConfigSpecSchema })
+      .extend({
+        webConfig: webConfigSpecSchema,
+        /**
+         * Ship config and rule changes through a loader container and a config volume, then
+         * /-/reload, instead of replacing the server (constructs/prometheus/config-loader.ts):
+         * no scrape gap, pending alerts keep their `for` progress. See README "Deployed for real".
+         */
+        reloadConfigInPlace: z.boolean().default(false),
+      })
+      // The loader POSTs /-/reload without credentials.
+      .refine((p) => !(p.reloadConfigInPlace && p.webConfig), {
+        path: ["reloadConfigInPlace"],
+        message: "cannot be combined with webConfig: the config loader's /-/reload has no credentials",
+      })
       .prefault({}),
     alertmanager: container({ image: IMAGES.alertmanager, memoryMb: 256, cpus: 0.5 }, { ui: publish(9093) })
       .extend({ config: alertmanagerSpecSchema.prefault({}), webConfig: webConfigSpecSchema })
