@@ -25,11 +25,11 @@ const wget = (url: string) => ["CMD", "wget", "-q", "-O", "/dev/null", url];
 
 /** What each container must have by default: image, limits, published ports [internal, host], healthcheck, state. */
 const EXPECTED: Record<string, { image: string; memory: number; cpus: string; ports: Array<[number, number]>; healthcheck: string[]; volumes: string[]; volumePaths: string[] }> = {
-  prometheus: { image: IMAGES.prometheus, memory: 2048, cpus: "1", ports: [[9090, 9090]], healthcheck: wget("http://127.0.0.1:9090/-/ready"), volumes: ["data"], volumePaths: ["/prometheus"] },
+  prometheus: { image: IMAGES.prometheus, memory: 2048, cpus: "1.0", ports: [[9090, 9090]], healthcheck: wget("http://127.0.0.1:9090/-/ready"), volumes: ["data"], volumePaths: ["/prometheus"] },
   alertmanager: { image: IMAGES.alertmanager, memory: 256, cpus: "0.5", ports: [[9093, 9093]], healthcheck: wget("http://127.0.0.1:9093/-/ready"), volumes: ["data"], volumePaths: ["/alertmanager"] },
-  grafana: { image: IMAGES.grafana, memory: 512, cpus: "1", ports: [[3000, 3000]], healthcheck: wget("http://127.0.0.1:3000/api/health"), volumes: ["data"], volumePaths: ["/var/lib/grafana"] },
-  jaeger: { image: IMAGES.jaeger, memory: 1024, cpus: "1", ports: [[16686, 16686], [4317, 4317], [4318, 4318]], healthcheck: wget("http://127.0.0.1:13133/status"), volumes: [], volumePaths: [] },
-  loki: { image: IMAGES.loki, memory: 1024, cpus: "1", ports: [[3100, 3100]], healthcheck: ["CMD", "/usr/bin/loki", "-health", "-health.url=http://127.0.0.1:3100/ready"], volumes: ["data"], volumePaths: ["/loki"] },
+  grafana: { image: IMAGES.grafana, memory: 512, cpus: "1.0", ports: [[3000, 3000]], healthcheck: wget("http://127.0.0.1:3000/api/health"), volumes: ["data"], volumePaths: ["/var/lib/grafana"] },
+  jaeger: { image: IMAGES.jaeger, memory: 1024, cpus: "1.0", ports: [[16686, 16686], [4317, 4317], [4318, 4318]], healthcheck: wget("http://127.0.0.1:13133/status"), volumes: [], volumePaths: [] },
+  loki: { image: IMAGES.loki, memory: 1024, cpus: "1.0", ports: [[3100, 3100]], healthcheck: ["CMD", "/usr/bin/loki", "-health", "-health.url=http://127.0.0.1:3100/ready"], volumes: ["data"], volumePaths: ["/loki"] },
   promtail: { image: IMAGES.promtail, memory: 256, cpus: "0.5", ports: [], healthcheck: ["CMD", "bash", "-c", expect.stringContaining("/dev/tcp/127.0.0.1/9080")] as unknown as string[], volumes: ["positions"], volumePaths: ["/var/lib/promtail"] },
   "node-exporter": { image: IMAGES.nodeExporter, memory: 128, cpus: "0.25", ports: [], healthcheck: wget("http://127.0.0.1:9100/"), volumes: [], volumePaths: [] },
   cadvisor: { image: IMAGES.cadvisor, memory: 256, cpus: "0.5", ports: [], healthcheck: wget("http://127.0.0.1:8080/healthz"), volumes: [], volumePaths: [] },

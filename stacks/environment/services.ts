@@ -5,7 +5,7 @@ import { jaegerSpecSchema } from "../../constructs/jaeger/config";
 import { lokiSpecSchema } from "../../constructs/loki/config";
 import { promtailSpecSchema } from "../../constructs/promtail/config";
 import { toxiproxySpecSchema } from "../../constructs/toxiproxy/config";
-import { webConfigSpecSchema } from "../../constructs/common/web-config";
+import { webConfigEnabled, webConfigSpecSchema } from "../../constructs/common/web-config";
 
 /**
  * Container settings of every service in the monitoring stack: image (pinned tag, optional digest),
@@ -131,7 +131,7 @@ export const servicesSpecSchema = z
         reloadConfigInPlace: z.boolean().default(false),
       })
       // The loader POSTs /-/reload without credentials.
-      .refine((p) => !(p.reloadConfigInPlace && p.webConfig), {
+      .refine((p) => !(p.reloadConfigInPlace && webConfigEnabled(p.webConfig)), {
         path: ["reloadConfigInPlace"],
         message: "cannot be combined with webConfig: the config loader's /-/reload has no credentials",
       })
