@@ -4,7 +4,7 @@
  * apply-output parsing, the typed provider version, and the deployed environment itself.
  */
 import { Testing } from "cdktf";
-import { providerCpus } from "../constructs/common/service-container";
+import { providerCpus, securityOptions } from "../constructs/common/service-container";
 import { applyCounts } from "../e2e/deploy/cdktf";
 import { comparePlanToDiff } from "../e2e/deploy/plan-vs-diff";
 import { deployedSecretVariables, DEPLOYED_DOCKER_PROVIDER_VERSION, loadDeployedEnvironment } from "../stacks/environment/deployed";
@@ -13,6 +13,12 @@ import { MonitoringStack } from "../stacks/monitoring-stack";
 
 test("cpus: whole numbers get one decimal, fractions none (kreuzwerker/docker's nanoInt64ToDecimalString)", () => {
   expect([1, 2, 0.25, 0.5, 1.5].map(providerCpus)).toEqual(["1.0", "2.0", "0.25", "0.5", "1.5"]);
+});
+
+test("security_opt: the host PID namespace gets label=disable, as dockerd adds it", () => {
+  expect(securityOptions(true, "host")).toEqual(["label=disable", "no-new-privileges:true"]);
+  expect(securityOptions(true, undefined)).toEqual(["no-new-privileges:true"]);
+  expect(securityOptions(false, undefined)).toBeUndefined();
 });
 
 test("apply output: counts, No changes, destroy", () => {
@@ -73,6 +79,12 @@ describe("the deployed environment", () => {
     const r = environmentSpecSchema.safeParse({ name: "dev", providers: { dockerVersion: "latest" } });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0].path).toEqual(["providers", "dockerVersion"]);
+  });
+
+  test("in-place reload refuses basic auth (the loader has no credentials), naming the field", () => {
+    const r = environmentSpecSchema.safeParse({ name: "dev", services: { prometheus: { reloadConfigInPlace: true, webConfig: { basicAuth: { enabled: true } } } } });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues.map((i) => i.path.join("."))).toContain("services.prometheus.reloadConfigInPlace");
   });
 
   test("in place: Prometheus has no uploads and waits for the loader; a rule change touches only the loader", () => {

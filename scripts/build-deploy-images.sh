@@ -169,7 +169,7 @@ EOF
 fi
 
 # jaegertracing/jaeger (v2): /cmd/jaeger/jaeger-linux as user 10001 on Alpine (busybox wget).
-if want "$P/jaeger:2.13.0"; then
+if [ -x "$gobin/jaeger" ] && want "$P/jaeger:2.13.0"; then
   r="$(new_rootfs jaeger)"
   add_elf "$r" "$gobin/jaeger" /cmd/jaeger/jaeger-linux
   mkdir -p "$r/etc/jaeger"

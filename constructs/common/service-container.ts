@@ -278,7 +278,7 @@ export class ServiceContainer extends Construct {
         : hardening.capAdd.length > 0
           ? { add: [...hardening.capAdd] }
           : undefined,
-      securityOpts: hardening.noNewPrivileges ? ["no-new-privileges:true"] : undefined,
+      securityOpts: securityOptions(hardening.noNewPrivileges, props.pidMode),
       readOnly: hardening.readOnlyRootFilesystem || undefined,
       tmpfs: hardening.readOnlyRootFilesystem ? { ...TMPFS } : undefined,
       pidMode: props.pidMode && lit(props.pidMode),
@@ -304,6 +304,16 @@ export class ServiceContainer extends Construct {
       publishAddress,
     };
   }
+}
+
+/**
+ * security_opt as Docker reports it back: with the host PID namespace dockerd adds `label=disable`
+ * itself, and security_opts forces replacement in kreuzwerker/docker, so leaving it out replaced
+ * node-exporter on every apply (found by `npm run verify:deploy`'s no-change deploy).
+ */
+export function securityOptions(noNewPrivileges: boolean, pidMode: string | undefined): string[] | undefined {
+  const opts = [...(pidMode === "host" ? ["label=disable"] : []), ...(noNewPrivileges ? ["no-new-privileges:true"] : [])];
+  return opts.length > 0 ? opts : undefined;
 }
 
 /**

@@ -51,6 +51,9 @@ export class ConfigLoader extends Construct {
       entrypoint: ["/bin/sh", "-c"],
       command: [lit(script)],
       user: props.user,
+      // It only copies files it owns into a volume it owns: no capability, no privilege gain.
+      capabilities: { drop: ["ALL"], add: [] },
+      securityOpts: ["no-new-privileges:true"],
       mustRun: false,
       attach: true,
       restart: "no",

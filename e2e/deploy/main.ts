@@ -28,10 +28,12 @@ async function main(): Promise<number> {
   return failed === 0 ? 0 : 1;
 }
 
+// Exit explicitly: after a failed step, pollers started for the run (bounded, at most minutes)
+// must not keep the process waiting.
 main().then(
-  (code) => (process.exitCode = code),
+  (code) => process.exit(code),
   (e) => {
     process.stderr.write(`verify:deploy failed: ${(e as Error).stack ?? String(e)}\n`);
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -46,7 +46,36 @@ export interface DeployReport {
     ruleChange?: { planned: string[]; scrapeGapSeconds?: number; scrapeIntervalSeconds: number; samplesBefore?: number; samplesAfter?: number; pending?: string };
   };
   readonly volumesAfterDestroy: string[];
+  /** The hardening each deployed service ran with (services.<name>.hardening). */
+  readonly hardening: Record<string, string>;
   readonly error?: string;
+}
+
+interface HardeningView {
+  dropAllCapabilities: boolean;
+  capAdd: readonly string[];
+  noNewPrivileges: boolean;
+  readOnlyRootFilesystem: boolean;
+  user: string | null;
+}
+
+function describeHardening(h: HardeningView): string {
+  const parts = [
+    h.dropAllCapabilities ? `cap_drop ALL${h.capAdd.length ? ` + ${h.capAdd.join(", ")}` : ""}` : "capabilities kept",
+    h.noNewPrivileges ? "no-new-privileges" : "new privileges allowed",
+    h.readOnlyRootFilesystem ? "read-only rootfs" : "writable rootfs",
+    ...(h.user ? [`user ${h.user}`] : []),
+  ];
+  return parts.join(", ");
+}
+
+function hardeningOf(spec: EnvironmentSpec): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, svc] of Object.entries(spec.services)) {
+    const s = svc as { enabled?: boolean; hardening?: HardeningView };
+    if (s.enabled && s.hardening) out[name] = describeHardening(s.hardening);
+  }
+  return out;
 }
 
 const promUrl = `http://127.0.0.1:${DEPLOYED_PORTS.prometheus}`;
@@ -113,11 +142,13 @@ export async function runDeployVerification(log: (l: string) => void, jaeger: bo
     planVsDiff: [],
     day2: {},
     volumesAfterDestroy: [],
+    hardening: {},
   };
   const recorder = new WebhookRecorder();
   const secrets = deployedSecretVariables(`http://${BRIDGE_GATEWAY}:${RECORDER_PORT}`);
   const d: DeployEnv = { secrets, jaeger };
   const spec: EnvironmentSpec = loadDeployedEnvironment({ jaeger });
+  Object.assign(report.hardening, hardeningOf(spec));
   let deployed = false;
   try {
     preflight(jaeger);
@@ -127,6 +158,12 @@ export async function runDeployVerification(log: (l: string) => void, jaeger: bo
       throw new StepError("recorder", `cannot listen on ${BRIDGE_GATEWAY}:${RECORDER_PORT} (the engine's bridge gateway): ${(e as Error).message}`);
     });
 
+    // When Prometheus first knows Alertmanager (the Watchdog's clock starts there): polled from
+    // before the deploy, so waiting for health does not shift it.
+    const discovery = until("Prometheus to discover Alertmanager", 300_000, async () => {
+      const r = await getJson<{ data: { activeAlertmanagers: Array<{ url: string }> } }>(`${promUrl}/api/v1/alertmanagers`).catch(() => undefined);
+      return r?.data.activeAlertmanagers.length ? { at: Date.now(), urls: r.data.activeAlertmanagers.map((a) => a.url) } : undefined;
+    }, 200).catch(() => ({ at: Date.now(), urls: [] as string[] }));
     log("cdktf deploy (cold)");
     deployed = true;
     const cold = await cdktf("cold deploy", ["deploy", STACK, "--auto-approve"], d);
@@ -157,12 +194,8 @@ export async function runDeployVerification(log: (l: string) => void, jaeger: bo
     const expected = promYaml.rule_files.map((f) => path.posix.join("/etc/prometheus", f)).sort();
     checks.push(check("every rule file loaded", JSON.stringify(rules.files) === JSON.stringify(expected), `loaded ${rules.files.join(", ")}; expected ${expected.join(", ")}`));
     checks.push(check("no rule fails to evaluate", rules.errors.length === 0, rules.errors.join("; ") || `${rules.alerts.size} alerting rules`));
-    const ams = await until("Prometheus to discover Alertmanager", 30_000, async () => {
-      const r = await getJson<{ data: { activeAlertmanagers: Array<{ url: string }> } }>(`${promUrl}/api/v1/alertmanagers`);
-      return r.data.activeAlertmanagers.length ? r.data.activeAlertmanagers : undefined;
-    }).catch(() => []);
-    const alertmanagerDiscoveredAt = Date.now();
-    checks.push(check("Prometheus sends to Alertmanager by alias", ams.some((a) => new URL(a.url).hostname === "alertmanager"), ams.map((a) => a.url).join(", ") || "none"));
+    const { at: alertmanagerDiscoveredAt, urls: ams } = await discovery;
+    checks.push(check("Prometheus sends to Alertmanager by alias", ams.some((u) => new URL(u).hostname === "alertmanager"), ams.join(", ") || "none"));
 
     log("scenarios");
     const prometheusStartedAt = Date.parse(docker(["inspect", "--format", "{{.State.StartedAt}}", "civicpulse-deploy-prometheus"], "inspect prometheus"));

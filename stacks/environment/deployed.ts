@@ -112,7 +112,15 @@ export function deployedEnvironmentInput(runtime: DeployedRuntime, patch: unknow
       pushgateway: { image: DEPLOYED_IMAGES.pushgateway, ports: { api: DEPLOYED_PORTS.pushgateway } },
       // The exporters reach the databases through Toxiproxy, so its toxics are faults they see.
       redisExporter: { image: DEPLOYED_IMAGES.redisExporter, redisAddr: "redis://toxiproxy:16379" },
-      postgresExporter: { image: DEPLOYED_IMAGES.postgresExporter, dataSourceUri: "toxiproxy:15432/postgres?sslmode=disable", user: "postgres" },
+      postgresExporter: {
+        image: DEPLOYED_IMAGES.postgresExporter,
+        dataSourceUri: "toxiproxy:15432/postgres?sslmode=disable",
+        user: "postgres",
+        // Docker 20.10 (Debian 12) refuses `docker cp` into a container whose root filesystem is
+        // read-only even when the target is a volume ("container rootfs is marked read-only"), and
+        // this one receives its password file as an upload. Every other hardening switch stays on.
+        hardening: { readOnlyRootFilesystem: false },
+      },
       toxiproxy: { image: DEPLOYED_IMAGES.toxiproxy, ports: { api: DEPLOYED_PORTS.toxiproxy } },
       jaeger: runtime.jaeger ? { image: DEPLOYED_IMAGES.jaeger, ports: { ui: null, otlpGrpc: null, otlpHttp: null } } : off,
       grafana: off,
