@@ -99,3 +99,29 @@ describe("the deployed environment", () => {
     expect(loader(b).upload).not.toEqual(loader(a).upload);
   });
 });
+
+describe("bad input stops with the step that failed", () => {
+  test("no engine on the socket: exit 1, the report names the engine step, counted as a failure", () => {
+    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
+    const { mkdtempSync, readFileSync, rmSync } = require("node:fs") as typeof import("node:fs");
+    const { tmpdir } = require("node:os") as typeof import("node:os");
+    const path = require("node:path") as typeof import("node:path");
+    const dir = mkdtempSync(path.join(tmpdir(), "civicpulse-deploy-noengine-"));
+    try {
+      const root = path.resolve(__dirname, "..");
+      const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "e2e", "deploy", "main.ts"), "--quiet"], {
+        cwd: root,
+        env: { ...process.env, DEPLOY_DOCKER_SOCKET: path.join(dir, "no-engine.sock"), DEPLOY_REPORT_DIR: dir, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      expect(r.status).toBe(1);
+      expect(readFileSync(path.join(dir, "deploy-counts"), "utf8")).toBe("0 1\n");
+      const report = JSON.parse(readFileSync(path.join(dir, "deploy-report.json"), "utf8"));
+      expect(report.checks).toEqual([expect.objectContaining({ name: "step failed: engine", ok: false })]);
+      expect(report.error).toMatch(/^engine: no Docker Engine answers on the private socket/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+});

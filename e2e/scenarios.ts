@@ -409,7 +409,12 @@ export function ciDeploymentAndEscalation(): ScenarioFn[] {
       const deliveries = await s.expectFiring(deployInjectedAt, floor, labels);
       s.result.notes.push(`escalation.after = ${sec(after)} s; floor counts from the failed push`);
       if (deliveries.length > 0) {
-        const paths = new Set(ctx.stack.recorder.find({ alertname: s.alert, receiver: R.emergency, status: "firing" }).map((d) => d.path));
+        // The receiver's two webhooks notify independently: give the second a moment (bounded).
+        const pathsSeen = () => new Set(ctx.stack.recorder.find({ alertname: s.alert, receiver: R.emergency, status: "firing" }).map((d) => d.path));
+        const paths = await until("both emergency webhooks", 5_000, () => {
+          const p = pathsSeen();
+          return p.has("/pager") && p.has("/escalation") ? p : undefined;
+        }).catch(() => pathsSeen());
         if (!paths.has("/pager") || !paths.has("/escalation")) s.fail(`emergency reached ${[...paths].join(", ")}; expected both /pager and /escalation`);
         else s.result.notes.push("emergency receiver paged both the pager and the escalation contact");
       }

@@ -28,7 +28,8 @@ fail() { echo "install-deploy-tools: step '$1' failed${2:+: $2}" >&2; exit 1; }
 # 1. System packages (Debian 12): dockerd and a static busybox for the images' sh/wget.
 need=()
 command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
-[ -x /bin/busybox ] && ldd /bin/busybox 2>&1 | grep -q "not a dynamic executable" || need+=(busybox-static)
+# The static build: the images have no libc of their own for it (the dynamic busybox package would not do).
+dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q "install ok installed" || need+=(busybox-static)
 if [ "${#need[@]}" -gt 0 ]; then
   step "apt-get install ${need[*]} (Debian 12)"
   export DEBIAN_FRONTEND=noninteractive

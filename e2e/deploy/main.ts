@@ -16,7 +16,7 @@ async function main(): Promise<number> {
   };
   const jaeger = existsSync(path.join(ROOT, ".tools", "go", "bin", "jaeger"));
   const report = await runDeployVerification(log, jaeger);
-  const dir = path.join(ROOT, ".verify");
+  const dir = process.env.DEPLOY_REPORT_DIR ?? path.join(ROOT, ".verify");
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, "deploy-report.json"), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(dir, "deploy-report.md"), renderDeployReport(report));

@@ -9,7 +9,8 @@ import * as path from "node:path";
 export const ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}dist${path.sep}`) ? "../../.." : "../..");
 export const TOOLS = path.join(ROOT, ".tools");
 export const CLI_CONFIG = path.join(TOOLS, "terraform", "cli.tfrc");
-export const DOCKER_SOCKET = path.join(TOOLS, "docker", "docker.sock");
+/** The private engine's socket (scripts/deploy-engine.sh); DEPLOY_DOCKER_SOCKET names another (tests of a missing engine). */
+export const DOCKER_SOCKET = process.env.DEPLOY_DOCKER_SOCKET ?? path.join(TOOLS, "docker", "docker.sock");
 export const CDKTF = path.join(ROOT, "node_modules", ".bin", "cdktf");
 
 /** A failed step: the harness stops and reports which one. */
