@@ -1,6 +1,4 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { userInfo } from "node:os";
 import * as path from "node:path";
 import { AlertmanagerSpec, alertmanagerCommand, renderAlertmanagerConfig } from "../constructs/alertmanager/config";
 import { blackboxExporterCommand, renderBlackboxConfig } from "../constructs/blackbox-exporter/config";
@@ -16,8 +14,9 @@ import { prometheusFiles } from "../stacks/monitoring-files";
 import { alertmanagerLaunch } from "./alertmanager";
 import { SyntheticApp } from "./app";
 import { WebhookRecorder } from "./recorder";
+import { postgresServer, redisServer } from "./datastores";
 import { freePort, Supervisor, until } from "./supervisor";
-import { POSTGRES_BIN, systemBinary, tool } from "./tools";
+import { tool } from "./tools";
 
 /**
  * Starts the whole live stack on 127.0.0.1: the synthetic app and the webhook recorder in this
@@ -61,16 +60,6 @@ export const EXPECTED_DOWN: Readonly<Record<string, string>> = {
   promtail: "no Promtail binary here (no image registry, no Debian package)",
 };
 
-function postgresUser(): { uid: number; gid: number } | undefined {
-  if (userInfo().uid !== 0) return undefined;
-  const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
-  const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
-  if (id.status !== 0 || gid.status !== 0) {
-    throw new Error("running as root, PostgreSQL must run as another user, and there is no postgres user (install postgresql-15)");
-  }
-  return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
-}
-
 export async function startStack(): Promise<LiveStack> {
   const startup: Record<string, number> = {};
   const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
@@ -112,37 +101,9 @@ export async function startStack(): Promise<LiveStack> {
     await timed("synthetic app", () => app!.start());
 
     // --- Redis and PostgreSQL (real servers) ---
-    const redisBin = systemBinary("/usr/bin/redis-server");
-    const startRedis = async () => {
-      sup.start("redis-server", redisBin, ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"]);
-      await until("redis-server", 10_000, () => (sup.get("redis-server").output().includes("Ready to accept connections") ? true : undefined), 50);
-    };
+    const startRedis = redisServer(sup, redisPort);
     await timed("redis-server", startRedis);
-
-    const owner = postgresUser();
-    const pgRoot = sup.subdir("postgres", owner);
-    const pgData = path.join(pgRoot, "data");
-    await timed("initdb", async () => {
-      const initdb = spawnSync(
-        systemBinary(path.join(POSTGRES_BIN, "initdb")),
-        ["-D", pgData, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
-        { encoding: "utf8", uid: owner?.uid, gid: owner?.gid, cwd: pgRoot, timeout: 60_000 },
-      );
-      if (initdb.status !== 0) throw new Error(`initdb failed (${initdb.status}): ${initdb.stderr}${initdb.stdout}`);
-    });
-    const startPostgres = async () => {
-      sup.start(
-        "postgres",
-        path.join(POSTGRES_BIN, "postgres"),
-        ["-D", pgData, "-p", String(postgresPort), "-k", pgRoot, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "logging_collector=off"],
-        { uid: owner?.uid, gid: owner?.gid, cwd: pgRoot, stopSignal: "SIGINT" },
-      );
-      await until("postgres", 20_000, () => {
-        const p = sup.get("postgres");
-        if (!p.running()) throw new Error(`postgres exited: ${p.output().slice(-2000)}`);
-        return p.output().includes("ready to accept connections") ? true : undefined;
-      }, 50);
-    };
+    const startPostgres = await timed("initdb", async () => postgresServer(sup, postgresPort));
     await timed("postgres", startPostgres);
 
     // --- exporters, Pushgateway, Alertmanager, Prometheus ---
