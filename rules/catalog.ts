@@ -1,6 +1,6 @@
 /**
  * The metric catalog: every metric that an alert, a recording rule, a dashboard panel or the
- * synthetic test app refers to is declared here once. Code refers to `catalog.<key>` and builds
+ * Django package (instrumentation/django, generated from here) refers to is declared here once. Code refers to `catalog.<key>` and builds
  * selectors with `select()`, which rejects labels the metric does not declare, so a renamed metric
  * or label breaks the build instead of silently matching nothing in production.
  */

@@ -79,5 +79,7 @@ fi
 
 # The Django instrumentation package's virtualenv (.tools/venv, from its lock file).
 bash "$root/scripts/install-python.sh"
+# Jaeger v2 for the live run's trace scenario, built from the Go module proxy (.tools/go/bin/jaeger).
+bash "$root/scripts/install-jaeger.sh"
 
 "$bin/promtool" --version 2>&1 | head -n 1 >&2

@@ -6,43 +6,10 @@
  *
  *   node dist/scripts/test-django.js [pytest args...]
  */
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import * as path from "node:path";
+import { spawn } from "node:child_process";
 import { postgresServer, redisServer } from "../e2e/datastores";
 import { freePort, Supervisor } from "../e2e/supervisor";
-import { POSTGRES_BIN, repoRoot } from "../e2e/tools";
-
-export const VENV_PYTHON = path.join(repoRoot(), ".tools", "venv", "bin", "python");
-export const DJANGO_DIR = path.join(repoRoot(), "instrumentation", "django");
-export const EXAMPLE_DIR = path.join(DJANGO_DIR, "example");
-
-export function venvPython(): string {
-  if (!existsSync(VENV_PYTHON)) throw new Error(`${VENV_PYTHON} is missing; run bash scripts/install-python.sh`);
-  return VENV_PYTHON;
-}
-
-/** Creates the example project's database on a running server and applies its migrations. */
-export function prepareDatabase(env: NodeJS.ProcessEnv, port: number, name = "civicpulse"): void {
-  const created = spawnSync(path.join(POSTGRES_BIN, "createdb"), ["-h", "127.0.0.1", "-p", String(port), "-U", "postgres", name], { encoding: "utf8", timeout: 30_000 });
-  if (created.status !== 0) throw new Error(`createdb ${name} failed: ${created.stderr}`);
-  const migrated = spawnSync(venvPython(), ["manage.py", "migrate", "--noinput", "-v", "0"], { cwd: EXAMPLE_DIR, env, encoding: "utf8", timeout: 120_000 });
-  if (migrated.status !== 0) throw new Error(`manage.py migrate failed: ${migrated.stderr}${migrated.stdout}`);
-}
-
-/** The environment the example project reads its database and cache from. */
-export function djangoEnv(pgPort: number, redisPort: number, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PYTHONPATH: [DJANGO_DIR, EXAMPLE_DIR].join(path.delimiter),
-    DJANGO_SETTINGS_MODULE: "civicpulse.settings",
-    CIVICPULSE_DB_HOST: "127.0.0.1",
-    CIVICPULSE_DB_PORT: String(pgPort),
-    CIVICPULSE_REDIS_URL: `redis://127.0.0.1:${redisPort}/0`,
-    CIVICPULSE_E2E: "1",
-    ...extra,
-  };
-}
+import { DJANGO_DIR, djangoEnv, prepareDatabase, venvBinary } from "../e2e/django-app";
 
 /** pytest's closing line ("== 3 failed, 40 passed in 2.1s ==") as counts. */
 export function pytestCounts(output: string): { passed: number; failed: number } {
@@ -59,7 +26,7 @@ async function main(): Promise<number> {
     await postgresServer(sup, pgPort)();
     const env = djangoEnv(pgPort, redisPort);
     prepareDatabase(env, pgPort);
-    const child = spawn(venvPython(), ["-m", "pytest", "-q", "-p", "no:cacheprovider", ...process.argv.slice(2)], {
+    const child = spawn(venvBinary("python"), ["-m", "pytest", "-q", "-p", "no:cacheprovider", ...process.argv.slice(2)], {
       cwd: DJANGO_DIR,
       // Spans go to the suite's in-memory exporter (tests/conftest.py), not over OTLP.
       env: { ...env, TMPDIR: sup.subdir("tmp"), OTEL_TRACES_EXPORTER: "none" },

@@ -38,9 +38,11 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "trace_id": getattr(record, "trace_id", ""),
             "span_id": getattr(record, "span_id", ""),
+            # Whether the trace was exported (the sampler's verdict): only then can Jaeger find it.
+            "trace_sampled": bool(getattr(record, "trace_sampled", False)),
         }
         for key, value in vars(record).items():
-            if key not in _STANDARD and key not in out and key != "trace_sampled" and not key.startswith("_"):
+            if key not in _STANDARD and key not in out and not key.startswith("_"):
                 out[key] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)

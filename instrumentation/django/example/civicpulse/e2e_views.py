@@ -45,3 +45,11 @@ def bulk_create(request):
     Issue.objects.bulk_create([Issue(title="bulk") for _ in range(count)])
     audit.record("record_created", count=count)
     return JsonResponse({"created": count}, status=201)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+def bench(request, name):
+    """The benchmark's label set: any method, the status asked for (200, 201 or 404)."""
+    status = int(request.GET.get("status", "200"))
+    return JsonResponse({"name": name}, status=status if status in (200, 201, 404) else 400)

@@ -26,6 +26,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
 ]
 
+if os.environ.get("CIVICPULSE_BENCH_WITHOUT_MIDDLEWARE") == "1":
+    # scripts/bench-django.ts: the baseline that the middleware's added latency is measured against.
+    MIDDLEWARE = MIDDLEWARE[1:]
+
 ROOT_URLCONF = "civicpulse.urls"
 WSGI_APPLICATION = "civicpulse.wsgi.application"
 CSRF_FAILURE_VIEW = "civicpulse_monitoring.views.csrf_failure"

@@ -19,4 +19,5 @@ if settings.E2E:
         path("api/e2e/slow/", e2e_views.slow),
         path("api/e2e/issues/<int:pk>/touch/", e2e_views.touch),
         path("api/e2e/issues/bulk/", e2e_views.bulk_create),
+        path("api/e2e/bench/<slug:name>/", e2e_views.bench),
     ]
