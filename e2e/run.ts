@@ -8,6 +8,8 @@ import { startStack } from "./stack";
 import { venvBinary } from "./django-app";
 import { sleep, until } from "./supervisor";
 import { repoRoot, tool } from "./tools";
+import { query } from "./prom";
+import { JOBS } from "../rules/jobs";
 
 /**
  * One live verification run: start the stack, run every scenario concurrently, check targets,
@@ -94,13 +96,19 @@ export async function runVerification(options: RunOptions = {}): Promise<{ repor
     let loadError: string | undefined;
     if (options.skipBenchmark) loadError = "skipped (--skip-benchmark)";
     else {
-      log("benchmark: 200 paths x 5 methods x 3 statuses");
+      log("benchmark: 100 paths x 5 methods x 3 statuses");
       try {
         load = await measureUnderLoad(stack);
       } catch (e) {
         loadError = (e as Error).message;
       }
     }
+    // The OTel exporter has a registry of its own: no civicpulse_* series may arrive twice.
+    const doubled = await query(stack.promUrl, `count by (__name__) ({job="${JOBS.appOtel}",__name__=~"civicpulse_.*"})`).catch((e) => {
+      errors.push(`could not check the OTel job for doubled series: ${(e as Error).message}`);
+      return [];
+    });
+    if (doubled.length > 0) errors.push(`job ${JOBS.appOtel} exports catalog series too: ${doubled.map((d) => d.metric.__name__).join(", ")}`);
     for (const p of ["prometheus", "alertmanager"]) {
       const out = stack.sup.get(p).output();
       if (!stack.sup.get(p).running()) errors.push(`${p} exited during the run: ${out.slice(-1000)}`);

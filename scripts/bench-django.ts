@@ -61,6 +61,12 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: Math.min(16, paths - i) }, (_, j) => app.request("GET", `/api/e2e/bench/bench-${i + j}/?status=404`)));
     }
     const two = (await scrape(app)).length;
+    const scrapeMs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t = process.hrtime.bigint();
+      await scrape(app);
+      scrapeMs.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
     await app.stop();
     const perPair = (one - base) / paths;
     const perExtraStatus = (two - one) / paths;
@@ -68,6 +74,7 @@ async function main(): Promise<void> {
     console.log(`## Samples per scrape (real app under gunicorn, 2 workers)`);
     console.log(`baseline (no traffic, zero-initialised series only): ${base} samples`);
     console.log(`per (method, path) pair with one status: ${perPair.toFixed(1)} samples (${paths} paths); each further status: +${perExtraStatus.toFixed(1)}`);
+    console.log(`one scrape of ${two} samples (multiprocess aggregation over 2 workers): median ${[...scrapeMs].sort((x, y) => x - y)[2].toFixed(0)} ms of 5`);
     console.log(`default sample_limit of ${JOBS.app}: ${limit} -> reached at ${Math.floor((limit - base) / perPair)} paths (one status each), ${Math.floor((limit - base) / (perPair + perExtraStatus))} paths (two statuses each)`);
 
     // 2. middleware overhead

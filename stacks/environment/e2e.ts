@@ -84,11 +84,6 @@ export const E2E_OVERRIDES: ReadonlyArray<{ field: string; value: string; reason
     value: "30s",
     reason: "1h / 60 = 60 s; 30 s lets failed runs age out (the resolution) within the run",
   },
-  {
-    field: "prometheus.jobLimits.civicpulse-app.sampleLimit",
-    value: "60000",
-    reason: "the benchmark serves 200 paths x 5 methods x 6 statuses (about 21 000 series), above the production limit of 20 000",
-  },
 ];
 
 /** The defaults every environment starts from (the report's numbers). */
@@ -112,7 +107,6 @@ export function e2eEnvironmentInput(runtime: E2eRuntime): EnvironmentInput {
       evaluationInterval: scaled(base.prometheus.evaluationInterval),
       probeInterval: scaled(base.prometheus.probeInterval),
       retentionTime: "1h",
-      jobLimits: { ...base.prometheus.jobLimits, "civicpulse-app": { sampleLimit: 60_000 } },
     },
     targets: {
       prometheus: [local(ports.prometheus)],

@@ -7,13 +7,15 @@ from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 
 from .metrics import cache_operations
+from .probing import in_probe
 
 _MISSING = object()
 
 
 class InstrumentedRedisCache(RedisCache):
     def _count(self, operation, result):
-        cache_operations.labels(operation=operation, result=result).inc()
+        if not in_probe():
+            cache_operations.labels(operation=operation, result=result).inc()
 
     def get(self, key, default=None, version=None):
         try:

@@ -7,6 +7,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.signals import connection_created
 
 from .metrics import database_connection_errors, database_query_duration
+from .probing import in_probe
 
 _OPERATIONS = {"select", "insert", "update", "delete"}
 
@@ -17,6 +18,8 @@ def _operation(sql):
 
 
 def _timed_execute(execute, sql, params, many, context):
+    if in_probe():
+        return execute(sql, params, many, context)
     started = time.perf_counter()
     try:
         return execute(sql, params, many, context)
@@ -30,7 +33,8 @@ def _on_connection_created(sender, connection, **kwargs):
 
 
 def install():
-    """Counts every failed connect() of any backend by alias, and times each query. Idempotent."""
+    """Counts every failed connect() of any backend by alias (a probe's too: the database is down
+    whoever asks), and times each query but the probes'. Idempotent."""
     connection_created.connect(_on_connection_created, dispatch_uid="civicpulse_monitoring.db")
     original = BaseDatabaseWrapper.connect
     if getattr(original, "_civicpulse_wrapped", False):

@@ -10,6 +10,7 @@ Jaeger v2 receives OTLP natively); "grpc" is refused with a clear error rather t
 import errno
 import logging
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 from opentelemetry import metrics, trace
@@ -43,6 +44,11 @@ def configure_tracing():
     """Sets the global tracer provider and instruments Django, psycopg and redis. Once per process."""
     if _configured["tracing"]:
         return
+    from . import conf
+
+    # Probes and scrapes every few seconds would bury the app's traces (the instrumentation matches
+    # these regexes against the request URL; it reads them when its module is first imported).
+    os.environ.setdefault("OTEL_PYTHON_DJANGO_EXCLUDED_URLS", ",".join(re.escape(p) + "$" for p in conf.get("EXCLUDED_PATHS")))
     from opentelemetry.instrumentation.django import DjangoInstrumentor
     from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
     from opentelemetry.instrumentation.redis import RedisInstrumentor

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import metrics
+from .probing import probing
 from .metrics import security_violations
 
 STARTED = time.time()
@@ -29,7 +30,7 @@ def _json(status_code, status, **rest):
 
 def check_database(alias="default"):
     try:
-        with connections[alias].cursor() as cursor:
+        with probing(), connections[alias].cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         return {"status": "healthy"}
@@ -40,8 +41,10 @@ def check_database(alias="default"):
 def check_cache(alias="default"):
     try:
         cache = caches[alias]
-        cache.set(HEALTH_CACHE_KEY, "1", timeout=30)
-        if cache.get(HEALTH_CACHE_KEY) != "1":
+        with probing():
+            cache.set(HEALTH_CACHE_KEY, "1", timeout=30)
+            value = cache.get(HEALTH_CACHE_KEY)
+        if value != "1":
             return {"status": "unhealthy", "error": "read back a different value"}
         return {"status": "healthy"}
     except Exception as e:

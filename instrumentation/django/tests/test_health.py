@@ -75,3 +75,16 @@ def test_metrics_view_serves_the_exposition(client):
     assert r.status_code == 200
     assert r["Content-Type"].startswith("text/plain")
     assert b"civicpulse_requests_total" in r.content
+
+
+def test_probes_do_not_count_as_cache_or_database_work(client, metric):
+    from civicpulse_monitoring import metrics
+
+    client.get("/health/detailed/")  # the first connection's setup queries are not the probe's
+    before = metrics.totals()
+    for _ in range(3):
+        assert client.get("/health/detailed/").status_code == 200
+        assert client.get("/health/ready/").status_code == 200
+    after = metrics.totals()
+    for name in ("civicpulse_cache_operations_total", "civicpulse_database_query_duration_seconds_count", "civicpulse_requests_total"):
+        assert after.get(name) == before.get(name), name

@@ -71,3 +71,12 @@ def test_exception_is_counted_and_logged_as_json_with_the_trace_id(client, metri
     server_spans = [s for s in spans.get_finished_spans() if format(s.context.trace_id, "032x") == line["trace_id"]]
     assert server_spans, "no finished span has the logged trace id"
     assert any(s.attributes.get("http.route") == "api/e2e/boom/" or s.name.startswith("GET") for s in server_spans)
+
+
+def test_probes_are_not_traced(client, spans):
+    spans.clear()
+    client.get("/health/ready/")
+    client.get("/metrics/")
+    client.get("/api/issues/")
+    routes = [s.attributes.get("http.route") for s in spans.get_finished_spans() if s.kind.name == "SERVER"]
+    assert routes == ["api/issues/"]
