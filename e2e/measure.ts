@@ -265,13 +265,13 @@ const median = (xs: number[]) => {
 };
 
 /**
- * Serves the realistic label set (100 paths x 5 methods x 3 statuses) and measures each rule
+ * Serves the realistic label set (50 paths x 5 methods x 3 statuses) and measures each rule
  * group's evaluation time against the idle value, then the cost of dashboard-style queries reading
  * recording rules versus the raw expressions they replace.
  */
 export async function measureUnderLoad(stack: LiveStack, seconds = 12): Promise<LoadResult> {
   const idle = await groupDurations(stack, 10);
-  stack.app.benchmarkLabels(true, 100);
+  stack.app.benchmarkLabels(true, 50);
   try {
     await sleep(seconds * 1000);
     const loaded = await groupDurations(stack, Math.max(5, seconds - 4));

@@ -122,7 +122,7 @@ export function renderReport(r: RunReport): string {
 
   out.push("## Benchmark: rule evaluation under a realistic label set", "");
   if (r.load) {
-    out.push(`The Django app served 100 paths x 5 methods x 3 statuses through real requests (${r.load.appSeries.toFixed(0)} samples per scrape, scrape ${f2(r.load.scrapeSeconds * 1000)} ms). ` +
+    out.push(`The Django app served 50 paths x 5 methods x 3 statuses through real requests (${r.load.appSeries.toFixed(0)} samples per scrape, scrape ${f2(r.load.scrapeSeconds * 1000)} ms). ` +
       "`prometheus_rule_group_last_duration_seconds`, highest value over the window, idle (scenario traffic) vs loaded:", "");
     out.push("| rule group | rules | idle ms | loaded ms |", "|---|---:|---:|---:|");
     for (const g of r.load.rows) out.push(`| ${g.group} | ${g.rules} | ${f2(g.idleMs)} | ${f2(g.loadedMs)} |`);

@@ -96,7 +96,7 @@ export async function runVerification(options: RunOptions = {}): Promise<{ repor
     let loadError: string | undefined;
     if (options.skipBenchmark) loadError = "skipped (--skip-benchmark)";
     else {
-      log("benchmark: 100 paths x 5 methods x 3 statuses");
+      log("benchmark: 50 paths x 5 methods x 3 statuses");
       try {
         load = await measureUnderLoad(stack);
       } catch (e) {
