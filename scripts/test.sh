@@ -28,7 +28,11 @@ rm -f "$results"
 pytest_passed=0
 pytest_failed=0
 if [ "$#" -eq 0 ]; then
-  pytest_line=$(node dist/scripts/test-django.js | tee /dev/stderr | grep -E '^pytest: [0-9]+ passed, [0-9]+ failed$' | tail -n 1) || status=1
+  pytest_out="$(mktemp)"
+  node dist/scripts/test-django.js > "$pytest_out" 2>&1 || status=1
+  cat "$pytest_out"
+  pytest_line=$(grep -E '^pytest: [0-9]+ passed, [0-9]+ failed$' "$pytest_out" | tail -n 1 || true)
+  rm -f "$pytest_out"
   read -r pytest_passed pytest_failed < <(echo "$pytest_line" | sed -E 's/^pytest: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
   [ -n "$pytest_passed" ] || { pytest_passed=0; pytest_failed=1; }
 fi

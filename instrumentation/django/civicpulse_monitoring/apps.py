@@ -8,7 +8,7 @@ class CivicPulseMonitoringConfig(AppConfig):
     def ready(self):
         from . import checks, conf, db, metrics, signals, telemetry  # noqa: F401  (checks registers itself)
 
-        metrics.initialise([tuple(r) for r in conf.get("ROUTES")])
+        metrics.initialise(conf.routes())
         signals.connect()
         signals.install_security_handler()
         db.install()

@@ -33,3 +33,26 @@ def get(name):
     if unknown:
         raise ImproperlyConfigured(f"CIVICPULSE_MONITORING has unknown key(s) {unknown} (known: {sorted(DEFAULTS)})")
     return user.get(name, DEFAULTS[name])
+
+
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+
+def routes():
+    """ROUTES as (method, path) pairs, each path already in its normalized form (what the middleware
+    labels requests with), or an error naming the entry."""
+    from .paths import normalize_path
+
+    out = []
+    for i, entry in enumerate(get("ROUTES")):
+        if not (isinstance(entry, (list, tuple)) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
+            raise ImproperlyConfigured(f"CIVICPULSE_MONITORING['ROUTES'][{i}] = {entry!r}: expected a (method, path) pair")
+        method, path = entry
+        if method not in _METHODS:
+            raise ImproperlyConfigured(f"CIVICPULSE_MONITORING['ROUTES'][{i}]: method {method!r} is not one of {sorted(_METHODS)}")
+        if not path.startswith("/") or normalize_path(path) != path:
+            raise ImproperlyConfigured(
+                f"CIVICPULSE_MONITORING['ROUTES'][{i}]: path {path!r} is not a normalized path (expected {normalize_path(path)!r}; ids are written :id)"
+            )
+        out.append((method, path))
+    return out

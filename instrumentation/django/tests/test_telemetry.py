@@ -60,3 +60,28 @@ def test_system_check_warns_when_the_scrape_host_is_not_allowed():
     assert ids() == set()
     assert ids(ALLOWED_HOSTS=["www.example.org"]) == {"civicpulse_monitoring.W001"}
     assert ids(CSRF_FAILURE_VIEW="django.views.csrf.csrf_failure") == {"civicpulse_monitoring.W002"}
+
+
+@pytest.mark.parametrize(
+    "routes, message",
+    [
+        ([("GET", "/api/issues/42/")], r"ROUTES'\]\[0\]: path '/api/issues/42/' is not a normalized path \(expected '/api/issues/:id/'"),
+        ([("GET", "/"), ("get", "/")], r"ROUTES'\]\[1\]: method 'get' is not one of"),
+        (["/api/"], r"ROUTES'\]\[0\] = '/api/': expected a \(method, path\) pair"),
+        ([("GET", "api/")], r"path 'api/' is not a normalized path"),
+    ],
+)
+def test_bad_routes_are_refused_naming_the_entry(routes, message):
+    from civicpulse_monitoring import conf
+
+    with override_settings(CIVICPULSE_MONITORING={"ROUTES": routes}):
+        with pytest.raises(ImproperlyConfigured, match=message):
+            conf.routes()
+
+
+def test_unknown_setting_is_refused_by_name():
+    from civicpulse_monitoring import conf
+
+    with override_settings(CIVICPULSE_MONITORING={"ROUTS": []}):
+        with pytest.raises(ImproperlyConfigured, match=r"unknown key\(s\) \['ROUTS'\]"):
+            conf.get("ROUTES")
