@@ -12,7 +12,8 @@ import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { prometheusSpecSchema } from "../constructs/prometheus/spec";
 import { postgresServer, redisServer } from "../e2e/datastores";
-import { DjangoApp } from "../e2e/django-app";
+import * as path from "node:path";
+import { DJANGO_DIR, DjangoApp, djangoEnv, EXAMPLE_DIR, venvBinary } from "../e2e/django-app";
 import { freePort, Supervisor } from "../e2e/supervisor";
 import { JOBS } from "../rules/jobs";
 
@@ -100,6 +101,18 @@ async function main(): Promise<void> {
     }
     const added = median(rows.filter((x) => x.variant === "with").map((x) => x.p50)) - median(rows.filter((x) => x.variant === "without").map((x) => x.p50));
     console.log(`added by the middleware: p50 ${added.toFixed(3)} ms per request`);
+
+    // 3. the middleware alone, in process (the load generator's figures carry the machine's noise)
+    const inProcess = (extra: NodeJS.ProcessEnv) =>
+      execFileSync(venvBinary("python"), [path.join(DJANGO_DIR, "bench_middleware.py")], {
+        cwd: EXAMPLE_DIR,
+        env: djangoEnv(pg, redis, { OTEL_TRACES_EXPORTER: "none", ...extra }),
+        encoding: "utf8",
+        timeout: 300_000,
+      }).trim();
+    console.log(`\n## Middleware alone (in process, RequestFactory, trivial view)`);
+    console.log(`single process: ${inProcess({})}`);
+    console.log(`multiprocess mode (as under gunicorn): ${inProcess({ PROMETHEUS_MULTIPROC_DIR: sup.subdir("bench-multiproc") })}`);
   } finally {
     await sup.stopAll();
   }
