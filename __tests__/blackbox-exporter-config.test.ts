@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import {
   BLACKBOX_MODULES,
   blackboxExporterSpecSchema,
-  healthyBodyRegexp,
+  healthyBodyCel,
   renderBlackboxConfig,
 } from "../constructs/blackbox-exporter/config";
 import { BLACKBOX_MODULES as JOB_MODULES } from "../rules/jobs";
@@ -32,12 +32,12 @@ describe("rendered blackbox.yml", () => {
     expect({ status: res.status, out: res.stdout + res.stderr }).toMatchObject({ status: 0 });
   });
 
-  test("--config.check rejects a broken file (an invalid body regexp, an unknown field)", () => {
-    const broken = rendered.replace("(healthy|ok)", "(healthy|ok");
+  test("--config.check rejects a broken file (an invalid CEL expression, an unknown field)", () => {
+    const broken = rendered.replace('"healthy", "ok"]', '"healthy", "ok"');
     expect(broken).not.toBe(rendered);
-    const badRegexp = check("bad-regexp.yml", broken);
-    expect(badRegexp.status).not.toBe(0);
-    expect(badRegexp.stdout + badRegexp.stderr).toMatch(/Could not compile regular expression/);
+    const badCel = check("bad-cel.yml", broken);
+    expect(badCel.status).not.toBe(0);
+    expect(badCel.stdout + badCel.stderr).toMatch(/cel/i);
     const unknownField = check("unknown-field.yml", rendered.replace("prober: tcp", "prober: tcp\n    retries: 3"));
     expect(unknownField.status).not.toBe(0);
     expect(unknownField.stdout + unknownField.stderr).toMatch(/field retries not found/);
@@ -51,16 +51,13 @@ describe("rendered blackbox.yml", () => {
     expect(http2xx).toMatchObject({ prober: "http", timeout: "5s", http: { method: "GET", follow_redirects: true, preferred_ip_protocol: "ip4" } });
     expect(http2xx.http.valid_status_codes).toBeUndefined(); // exporter default: any 2xx
     const detailed = doc.modules[BLACKBOX_MODULES.healthDetailed];
-    expect(detailed.http.fail_if_body_not_matches_regexp).toEqual(['"status"\\s*:\\s*"(healthy|ok)"']);
+    expect(detailed.http.fail_if_body_json_not_matches_cel).toBe('has(body.status) && body.status in ["healthy", "ok"]');
+    expect(detailed.http.fail_if_body_not_matches_regexp).toBeUndefined();
     expect(doc.modules[BLACKBOX_MODULES.tcpConnect]).toMatchObject({ prober: "tcp", tcp: { preferred_ip_protocol: "ip4" } });
   });
 
-  test("the healthy-body regexp accepts healthy JSON bodies and rejects unhealthy ones", () => {
-    const rx = new RegExp(healthyBodyRegexp(spec));
-    const healthy = ['{"status": "healthy", "checks": {"database": "ok"}}', '{"status":"ok"}', '{\n  "status" : "healthy"\n}'];
-    const unhealthy = ['{"status": "unhealthy"}', '{"status": "degraded", "database": "healthy"}', '{"state": "ok"}', "OK"];
-    for (const body of healthy) expect(rx.test(body)).toBe(true);
-    for (const body of unhealthy) expect(rx.test(body)).toBe(false);
+  test("the CEL check lists the spec's healthy statuses", () => {
+    expect(healthyBodyCel(blackboxExporterSpecSchema.parse({ healthyStatuses: ["green"] }))).toBe('has(body.status) && body.status in ["green"]');
   });
 
   test("matches the snapshot and is deterministic", () => {
@@ -83,7 +80,7 @@ describe("spec validation", () => {
     const rendered = renderBlackboxConfig(blackboxExporterSpecSchema.parse({ timeout: "3s", preferredIpProtocol: "ip6", healthyStatuses: ["pass"] }));
     expect(rendered).toContain("timeout: 3s");
     expect(rendered).toContain("preferred_ip_protocol: ip6");
-    expect(rendered).toContain('"(pass)"');
+    expect(rendered).toContain('body.status in ["pass"]');
     expect(check("override.yml", rendered).status).toBe(0);
   });
 });

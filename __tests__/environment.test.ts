@@ -81,12 +81,23 @@ describe("environment specs", () => {
     expect(errorOf(() => loadEnvironment("prod", withOverride(yaml)))).toContain(message);
   });
 
-  test("a latency threshold above the highest histogram bucket is rejected at synth", () => {
+  test.each([
+    ["above every bucket", 30, "alerts.CivicPulseHighLatency.p95Seconds: 30 is not a bucket bound of civicpulse_request_duration_seconds"],
+    ["between two buckets (1 and 2)", 1.5, "alerts.CivicPulseHighLatency.p95Seconds: 1.5 is not a bucket bound of civicpulse_request_duration_seconds"],
+    ["the highest bucket", 10, "alerts.CivicPulseHighLatency.p95Seconds: 10 is not below the highest latency bucket"],
+  ])("a latency threshold %s is rejected at synth", (_what, p95, message) => {
     // The rules are built by the stack; this goes through the compiled app below as well.
     const { buildRuleSet } = require("../rules/index") as typeof import("../rules/index");
     const { ruleContext } = require("../stacks/monitoring-files") as typeof import("../stacks/monitoring-files");
-    const spec = loadEnvironment("prod", withOverride("prod:\n  alerts:\n    CivicPulseHighLatency:\n      p95Seconds: 30\n"));
-    expect(() => buildRuleSet(ruleContext(spec))).toThrow("alerts.CivicPulseHighLatency.p95Seconds: 30 is not below the highest latency bucket");
+    const spec = loadEnvironment("prod", withOverride(`prod:\n  alerts:\n    CivicPulseHighLatency:\n      p95Seconds: ${p95}\n`));
+    expect(() => buildRuleSet(ruleContext(spec))).toThrow(message);
+  });
+
+  test("a latency threshold on a bucket bound is accepted", () => {
+    const { buildRuleSet } = require("../rules/index") as typeof import("../rules/index");
+    const { ruleContext } = require("../stacks/monitoring-files") as typeof import("../stacks/monitoring-files");
+    const spec = loadEnvironment("prod", withOverride("prod:\n  alerts:\n    CivicPulseHighLatency:\n      p95Seconds: 2.5\n"));
+    expect(() => buildRuleSet(ruleContext(spec))).not.toThrow();
   });
 });
 

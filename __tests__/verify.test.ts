@@ -1,13 +1,11 @@
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { renderAlertmanagerConfig } from "../constructs/alertmanager/config";
-import { SyntheticApp, APP_METRIC_KEYS } from "../e2e/app";
 import { collectExprs, inlineRecordingRules, substituteVariables } from "../e2e/measure";
 import { WebhookRecorder } from "../e2e/recorder";
 import { renderReport, RunReport, verdict } from "../e2e/report";
 import { ScenarioResult } from "../e2e/scenarios";
 import { Supervisor } from "../e2e/supervisor";
-import { catalog } from "../rules/catalog";
 import { buildRuleSet } from "../rules/index";
 import { E2ePorts, E2eRuntime, loadE2eEnvironment, e2eEnvironmentInput } from "../stacks/environment/e2e";
 import { PRESETS } from "../stacks/environment/presets";
@@ -83,56 +81,6 @@ describe("the e2e environment", () => {
     // Receivers are the local recorder; nothing points anywhere else.
     expect(renderAlertmanagerConfig(am)).not.toMatch(/slack|pagerduty/);
     rmSync(dir, { recursive: true, force: true });
-  });
-});
-
-describe("the synthetic app", () => {
-  let app: SyntheticApp;
-  let base = "";
-  beforeAll(async () => {
-    app = new SyntheticApp({ port: 0, trafficPerSecond: 0, auditPerSecond: 0 });
-    await app.start();
-    base = `http://127.0.0.1:${app.port}`;
-  });
-  afterAll(() => app.stop());
-
-  test("serves every civicpulse app metric of the catalog with its declared labels on /metrics/", async () => {
-    await fetch(`${base}/api/issues/12/`);
-    const text = await (await fetch(`${base}/metrics/`)).text();
-    expect(APP_METRIC_KEYS.length).toBe(8);
-    for (const key of APP_METRIC_KEYS) {
-      const m = catalog[key];
-      expect(text).toContain(`# TYPE ${m.name} ${m.type}`);
-      const sample = text.split("\n").find((l) => l.startsWith(m.type === "histogram" ? `${m.name}_bucket{` : `${m.name}{`));
-      expect(sample).toBeDefined();
-      const labels = [...sample!.matchAll(/(\w+)="/g)].map((x) => x[1]).filter((l) => l !== "le");
-      expect(labels.sort()).toEqual([...m.labels].sort());
-    }
-    // Paths are normalized like Django's resolver does.
-    expect(text).toContain('path="/api/issues/:id/"');
-  });
-
-  test("health endpoints, and readiness failing on demand", async () => {
-    for (const p of ["/health/", "/health/ready/", "/health/live/", "/health/detailed/"]) expect((await fetch(base + p)).status).toBe(200);
-    expect(((await (await fetch(`${base}/health/detailed/`)).json()) as { status: string }).status).toBe("healthy");
-    await fetch(`${base}/control/faults`, { method: "POST", body: JSON.stringify({ ready: false }) });
-    expect((await fetch(`${base}/health/ready/`)).status).toBe(503);
-    expect((await fetch(`${base}/health/live/`)).status).toBe(200);
-    expect(((await (await fetch(`${base}/health/detailed/`)).json()) as { status: string }).status).toBe("unhealthy");
-    await fetch(`${base}/control/reset`, { method: "POST" });
-    expect((await fetch(`${base}/health/ready/`)).status).toBe(200);
-  });
-
-  test("the control API injects errors, failed logins and security violations", async () => {
-    await fetch(`${base}/control/faults`, { method: "POST", body: JSON.stringify({ errorRatio: 1 }) });
-    expect((await fetch(`${base}/api/reports/`)).status).toBe(500);
-    await fetch(`${base}/control/failed-logins`, { method: "POST", body: JSON.stringify({ count: 7 }) });
-    await fetch(`${base}/control/security-violations`, { method: "POST", body: JSON.stringify({ violation: "csrf", count: 3 }) });
-    await fetch(`${base}/control/reset`, { method: "POST" });
-    const text = await (await fetch(`${base}/metrics/`)).text();
-    expect(text).toMatch(/civicpulse_requests_total\{method="GET",path="\/api\/reports\/",status="500"\} 1/);
-    expect(text).toMatch(/civicpulse_authentication_events_total\{event="login",result="failure"\} 7/);
-    expect(text).toMatch(/civicpulse_security_violations_total\{violation="csrf"\} 3/);
   });
 });
 

@@ -167,7 +167,7 @@ async function variableValues(stack: LiveStack, q: string): Promise<number> {
 /**
  * Runs every panel query of the dashboards module (dashboards/, built from the same spec) against
  * the live Prometheus with variables on "All", plus every variable query. Panels of the
- * application dashboard read what the synthetic app emits, so they must return data.
+ * application dashboard read what the app emits (every alert-read series exists at zero from start-up), so they must return data.
  */
 export async function checkDashboards(stack: LiveStack): Promise<DashboardCheck> {
   const dir = path.join(__dirname, "..", "dashboards");
@@ -202,7 +202,7 @@ export async function checkDashboards(stack: LiveStack): Promise<DashboardCheck>
       try {
         const r = await query(stack.promUrl, e);
         const empty = mustHaveData && r.length === 0;
-        rows.push({ dashboard: m.name, panel, expr: e, ok: !empty, series: r.length, error: empty ? "no data from the synthetic app" : undefined });
+        rows.push({ dashboard: m.name, panel, expr: e, ok: !empty, series: r.length, error: empty ? "no data from the running app" : undefined });
       } catch (err) {
         rows.push({ dashboard: m.name, panel, expr: e, ok: false, series: 0, error: (err as Error).message });
       }
@@ -265,14 +265,13 @@ const median = (xs: number[]) => {
 };
 
 /**
- * Serves the realistic label set (200 paths x 5 methods x 6 statuses) and measures each rule
+ * Serves the realistic label set (50 paths x 5 methods x 3 statuses) and measures each rule
  * group's evaluation time against the idle value, then the cost of dashboard-style queries reading
  * recording rules versus the raw expressions they replace.
  */
 export async function measureUnderLoad(stack: LiveStack, seconds = 12): Promise<LoadResult> {
   const idle = await groupDurations(stack, 10);
-  const r = await fetch(`${stack.appUrl}/control/benchmark-labels`, { method: "POST", body: JSON.stringify({ enabled: true, paths: 200 }) });
-  if (!r.ok) throw new Error(`benchmark-labels: HTTP ${r.status}`);
+  stack.app.benchmarkLabels(true, 50);
   try {
     await sleep(seconds * 1000);
     const loaded = await groupDurations(stack, Math.max(5, seconds - 4));
@@ -289,7 +288,7 @@ export async function measureUnderLoad(stack: LiveStack, seconds = 12): Promise<
     const queries = await recordingVersusRaw(stack);
     return { rows, appSeries, scrapeSeconds, queries };
   } finally {
-    await fetch(`${stack.appUrl}/control/benchmark-labels`, { method: "POST", body: JSON.stringify({ enabled: false }) }).catch(() => undefined);
+    stack.app.benchmarkLabels(false);
   }
 }
 

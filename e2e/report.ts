@@ -14,6 +14,12 @@ export interface RunReport {
   readonly instanceDownJobs: string[];
   readonly host: HostRow[];
   readonly dashboards: DashboardCheck;
+  /** The same panel check on the healthy app, before any fault was injected. */
+  readonly healthyDashboards?: DashboardCheck;
+  /** What the app under test is. */
+  readonly app?: string;
+  /** Python package versions of the app. */
+  readonly packages?: Record<string, string>;
   readonly load?: LoadResult;
   readonly loadError?: string;
   readonly errors: string[];
@@ -29,12 +35,14 @@ export interface Verdict {
 }
 
 /** Fails on any failed scenario, unexpected target state, host check, dashboard query or harness error. */
-export function verdict(r: Pick<RunReport, "scenarios" | "targets" | "host" | "errors"> & { dashboards?: DashboardCheck }): Verdict {
+export function verdict(r: Pick<RunReport, "scenarios" | "targets" | "host" | "errors"> & { dashboards?: DashboardCheck; healthyDashboards?: DashboardCheck }): Verdict {
   const reasons: string[] = [];
   for (const s of r.scenarios) if (!s.ok) reasons.push(`scenario "${s.name}" (${s.alert}) failed: ${s.failures.join("; ")}`);
   for (const t of r.targets) if (!t.ok) reasons.push(`target ${t.job} ${t.instance} is ${t.health}, expected ${t.expected}${t.reason ? ` (${t.reason})` : ""}`);
   for (const h of r.host) if (!h.ok) reasons.push(`host alert ${h.alert}: ${h.reads} returned no series from node-exporter`);
   for (const d of r.dashboards?.rows ?? []) if (!d.ok) reasons.push(`dashboard ${d.dashboard}, ${d.panel}: ${d.error ?? "failed"} (${d.expr})`);
+  // The application dashboard only: CI panels have data once a pipeline has pushed a run, not before.
+  for (const d of (r.healthyDashboards?.rows ?? []).filter((x) => /application/i.test(x.dashboard))) if (!d.ok || d.series === 0) reasons.push(`healthy app, before any fault: dashboard ${d.dashboard}, ${d.panel}: ${d.error ?? "failed"} (${d.expr})`);
   reasons.push(...r.errors);
   return { ok: reasons.length === 0, reasons };
 }
@@ -68,6 +76,8 @@ export function renderReport(r: RunReport): string {
   out.push(`Environment \`e2e\`: every duration is the production default x ${E2E_TIME_SCALE.toFixed(4)} (1/60), at least 1 s (rate windows at least 5 s); departures:`, "");
   for (const o of E2E_OVERRIDES) out.push(`- \`${o.field}\` = ${o.value}: ${o.reason}`);
   out.push("", `Tools: ${Object.entries(r.versions).map(([k, x]) => `${k} ${x}`).join(", ")}.`, "");
+  if (r.app) out.push(`App under test: ${r.app}.`, "");
+  if (r.packages) out.push(`App packages: ${Object.entries(r.packages).map(([k, x]) => `${k} ${x}`).join(", ")}.`, "");
 
   out.push("## Scenarios", "");
   out.push("Detection is from the fault injection to the last expected receiver's first firing notification; the floor is scrape interval + evaluation interval + `for` + the route's group_wait (plus `escalation.after` and one evaluation for the escalation). Resolution is from the end of the fault to the resolved notification (Alertmanager sends it at the next group_interval).", "");
@@ -90,6 +100,16 @@ export function renderReport(r: RunReport): string {
   for (const h of r.host) out.push(`| \`${h.alert}\` | \`${h.reads}\` | ${h.series} | ${h.value} | ${h.alertSeries} | ${h.ok ? "pass" : "FAIL"} |`);
   out.push("");
 
+  if (r.healthyDashboards?.available) {
+    const rows = r.healthyDashboards.rows;
+    const app = rows.filter((x) => /application/i.test(x.dashboard));
+    out.push("## Healthy app: every application panel returns data", "");
+    out.push(`Before any fault: ${app.filter((x) => x.series > 0).length} of ${app.length} application panel queries returned data (required). Other dashboards, for information: ${rows.filter((x) => !x.ok).length} of ${rows.length - app.length} queries without data (CI panels wait for a pipeline's first push).`, "");
+    const bad = rows.filter((x) => !x.ok);
+    if (bad.length) for (const x of bad) out.push(`- ${esc(x.dashboard)}, ${esc(x.panel)}: ${esc(x.error ?? "")}`);
+    out.push("");
+  }
+
   out.push("## Dashboard panel queries", "");
   if (!r.dashboards.available) out.push(`**Gap**: ${r.dashboards.gap}.`, "");
   else {
@@ -102,7 +122,7 @@ export function renderReport(r: RunReport): string {
 
   out.push("## Benchmark: rule evaluation under a realistic label set", "");
   if (r.load) {
-    out.push(`The app served 200 paths x 5 methods x 6 statuses (${r.load.appSeries.toFixed(0)} samples per scrape, scrape ${f2(r.load.scrapeSeconds * 1000)} ms). ` +
+    out.push(`The Django app served 50 paths x 5 methods x 3 statuses through real requests (${r.load.appSeries.toFixed(0)} samples per scrape, scrape ${f2(r.load.scrapeSeconds * 1000)} ms). ` +
       "`prometheus_rule_group_last_duration_seconds`, highest value over the window, idle (scenario traffic) vs loaded:", "");
     out.push("| rule group | rules | idle ms | loaded ms |", "|---|---:|---:|---:|");
     for (const g of r.load.rows) out.push(`| ${g.group} | ${g.rules} | ${f2(g.idleMs)} | ${f2(g.loadedMs)} |`);

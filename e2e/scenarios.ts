@@ -9,11 +9,12 @@ import { EnvironmentSpec } from "../stacks/environment/schema";
 import { alertmanagerAlerts, prometheusAlerts } from "./prom";
 import { Delivery, DeliveryMatch, describe } from "./recorder";
 import { LiveStack } from "./stack";
+import { jaegerTrace } from "./jaeger";
 import { sleep, until } from "./supervisor";
 
 /**
- * The fault scenarios of the live run. Each injects one fault through the synthetic app, a real
- * process or the CI metrics CLI, then asserts who was notified (receiver), with which labels, how
+ * The fault scenarios of the live run. Each injects one fault through real requests to the Django
+ * app, a real process (stopped by PID) or the CI metrics CLI, then asserts who was notified (receiver), with which labels, how
  * fast, and that the alert resolves once the fault ends. Scenarios that do not touch the same
  * alert or service run concurrently.
  */
@@ -66,15 +67,6 @@ export function detectionFloor(ctx: ScenarioContext, alertFor: Duration, severit
   const p = ctx.spec.prometheus;
   const tier = severity === "none" ? ctx.stack.alertmanager.routing.heartbeat : ctx.stack.alertmanager.routing[severity];
   return sec(p.scrapeInterval) + sec(p.evaluationInterval) + sec(alertFor) + sec(tier.groupWait) + extraSeconds;
-}
-
-async function control(ctx: ScenarioContext, what: string, body: Record<string, unknown> = {}): Promise<void> {
-  const r = await fetch(`${ctx.stack.appUrl}/control/${what}`, {
-    method: "POST",
-    body: JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
-  if (!r.ok) throw new Error(`control ${what}: HTTP ${r.status}`);
 }
 
 class Scenario {
@@ -172,66 +164,144 @@ export function resolveTimeout(ctx: ScenarioContext, window: Duration, severity:
 
 const app = { job: JOBS.app, service: "civicpulse" };
 
-export const errorBurst = scenario("Error burst (50% 5xx)", "CivicPulseHighErrorRate", "critical", async (s, ctx) => {
+/**
+ * Scenarios whose traffic needs PostgreSQL finish before PostgreSQL is stopped: a database outage
+ * really does fail those requests (and raise the error ratio), which would blur their alerts.
+ */
+class Gate {
+  private readonly pending: Promise<unknown>[] = [];
+  guard(fn: ScenarioFn): ScenarioFn {
+    return (ctx) => {
+      const run = fn(ctx);
+      this.pending.push(run.catch(() => undefined));
+      return run;
+    };
+  }
+  after(fn: ScenarioFn): ScenarioFn {
+    // Every guarded scenario has been started (and registered) before a gated one awaits them.
+    return async (ctx) => {
+      await sleep(0);
+      await Promise.all(this.pending);
+      return fn(ctx);
+    };
+  }
+}
+
+export const errorBurst = scenario("Error burst (50% of requests hit a view that raises)", "CivicPulseHighErrorRate", "critical", async (s, ctx) => {
   const k = ctx.spec.alerts.CivicPulseHighErrorRate;
   const t = Date.now();
-  await control(ctx, "faults", { errorRatio: 0.5 });
+  ctx.stack.app.mix.errorRatio = 0.5;
   await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), app);
   const end = Date.now();
-  await control(ctx, "faults", { errorRatio: 0 });
+  ctx.stack.app.mix.errorRatio = 0;
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "critical"));
 });
 
-export const latency = scenario("Latency (+2.2 s on every request)", "CivicPulseHighLatency", "warning", async (s, ctx) => {
+export const latency = scenario("Latency (a quarter of requests take 2.2 s)", "CivicPulseHighLatency", "warning", async (s, ctx) => {
   const k = ctx.spec.alerts.CivicPulseHighLatency;
   const t = Date.now();
-  await control(ctx, "faults", { latencySeconds: 2.2 });
+  Object.assign(ctx.stack.app.mix, { slowRatio: 0.25, slowSeconds: 2.2 });
   s.result.notes.push("a request's latency is observed when it completes, 2.2 s after it starts");
   await s.expectFiring(t, detectionFloor(ctx, k.for, "warning"), app);
   const end = Date.now();
-  await control(ctx, "faults", { latencySeconds: 0 });
+  Object.assign(ctx.stack.app.mix, { slowRatio: 0, slowSeconds: 0 });
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "warning") + 5_000);
 });
 
-export const readiness = scenario("Readiness probe failing", "CivicPulseHealthCheckFailing", "critical", async (s, ctx) => {
-  const k = ctx.spec.alerts.CivicPulseHealthCheckFailing;
-  const labels = { endpoint: "/health/ready/", job: JOBS.blackboxHealth };
-  const t = Date.now();
-  await control(ctx, "faults", { ready: false });
-  await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
-  const detailed = ctx.stack.recorder.find({ alertname: s.alert, status: "firing", labels: { endpoint: "/health/detailed/" }, since: t });
-  s.result.notes.push(detailed.length > 0 ? "/health/detailed/ (JSON status) failed with it" : "/health/detailed/ not (yet) reported");
-  const end = Date.now();
-  await control(ctx, "faults", { ready: true });
-  await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.probeInterval, "critical"));
-});
+/** One real outage shared by the scenarios that watch it (started once, ended when all are done). */
+function sharedOutage(stop: (ctx: ScenarioContext) => Promise<void>, start: (ctx: ScenarioContext) => Promise<void>, watchers: number) {
+  let stopped: Promise<number> | undefined;
+  let remaining = watchers;
+  let ended: Promise<number> | undefined;
+  return {
+    begin: (ctx: ScenarioContext) => (stopped ??= stop(ctx).then(() => Date.now())),
+    /** Resolves with the time the outage ended, once every watcher has seen its alert fire. */
+    end: (ctx: ScenarioContext) => {
+      remaining--;
+      if (remaining <= 0) ended ??= start(ctx).then(() => Date.now());
+      // A watcher that never began (its alert missing) must not hold the outage open for ever.
+      const deadline = Date.now() + 180_000;
+      return new Promise<number>((resolve) => {
+        const wait = () => {
+          if (!ended && Date.now() > deadline) ended = start(ctx).then(() => Date.now());
+          if (ended) void ended.then(resolve);
+          else setTimeout(wait, 100);
+        };
+        wait();
+      });
+    },
+  };
+}
 
-export const redisDown = scenario("redis-server stopped, then restarted", "RedisDown", "critical", async (s, ctx) => {
-  const k = ctx.spec.alerts.RedisDown;
-  const labels = { job: JOBS.redisExporter, service: "redis" };
-  const t = Date.now();
-  await ctx.stack.stopRedis();
-  s.result.notes.push(`redis-server stopped by PID (SIGTERM) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
-  const end = Date.now();
-  await ctx.stack.startRedis();
-  await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.scrapeInterval, "critical"));
-});
+function postgresOutageScenarios(): ScenarioFn[] {
+  const outage = sharedOutage((ctx) => ctx.stack.stopPostgres(), (ctx) => ctx.stack.startPostgres(), 2);
+  const down = scenario("PostgreSQL stopped, then restarted", "DatabaseConnectionFailures", "critical", async (s, ctx) => {
+    const k = ctx.spec.alerts.DatabaseConnectionFailures;
+    const labels = { job: JOBS.postgresExporter, reason: "unreachable", service: "postgresql" };
+    const t = Date.now();
+    await outage.begin(ctx);
+    s.result.notes.push(`postgres stopped by PID (SIGINT, fast shutdown) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    try {
+      await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
+    } finally {
+      const end = await outage.end(ctx);
+      await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.scrapeInterval, "critical"));
+    }
+  });
+  const readiness = scenario("Readiness probe failing (PostgreSQL stopped)", "CivicPulseHealthCheckFailing", "critical", async (s, ctx) => {
+    const k = ctx.spec.alerts.CivicPulseHealthCheckFailing;
+    const labels = { endpoint: "/health/ready/", job: JOBS.blackboxHealth };
+    const t = Date.now();
+    await outage.begin(ctx);
+    try {
+      await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
+      const detailed = ctx.stack.recorder.find({ alertname: s.alert, status: "firing", labels: { endpoint: "/health/detailed/" }, since: t });
+      s.result.notes.push(detailed.length > 0 ? "/health/detailed/ (unhealthy, 503) failed with it" : "/health/detailed/ not (yet) reported");
+    } finally {
+      const end = await outage.end(ctx);
+      await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.probeInterval, "critical"));
+    }
+  });
+  return [down, readiness];
+}
 
-export const postgresDown = scenario("PostgreSQL stopped, then restarted", "DatabaseConnectionFailures", "critical", async (s, ctx) => {
-  const k = ctx.spec.alerts.DatabaseConnectionFailures;
-  const labels = { job: JOBS.postgresExporter, reason: "unreachable", service: "postgresql" };
-  const t = Date.now();
-  await ctx.stack.stopPostgres();
-  s.result.notes.push(`postgres stopped by PID (SIGINT, fast shutdown) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
-  const end = Date.now();
-  await ctx.stack.startPostgres();
-  await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.scrapeInterval, "critical"));
-});
+function redisOutageScenarios(): ScenarioFn[] {
+  const outage = sharedOutage((ctx) => ctx.stack.stopRedis(), (ctx) => ctx.stack.startRedis(), 2);
+  const down = scenario("redis-server stopped, then restarted", "RedisDown", "critical", async (s, ctx) => {
+    const k = ctx.spec.alerts.RedisDown;
+    const labels = { job: JOBS.redisExporter, service: "redis" };
+    const t = Date.now();
+    await outage.begin(ctx);
+    s.result.notes.push(`redis-server stopped by PID (SIGTERM) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    try {
+      await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
+    } finally {
+      const end = await outage.end(ctx);
+      await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.scrapeInterval, "critical"));
+    }
+  });
+  const degraded = scenario("Detailed health degraded (Redis stopped, app up, nested checks healthy)", "CivicPulseHealthCheckFailing", "critical", async (s, ctx) => {
+    const k = ctx.spec.alerts.CivicPulseHealthCheckFailing;
+    const labels = { endpoint: "/health/detailed/", job: JOBS.blackboxHealthDetailed };
+    const t = Date.now();
+    await outage.begin(ctx);
+    try {
+      const body = await ctx.stack.app.request("GET", "/health/detailed/");
+      s.result.notes.push(`/health/detailed/ answered ${body.status} ${body.body.slice(0, 160)}`);
+      if (body.status !== 200 || !body.body.startsWith('{"status": "degraded"')) s.fail(`expected 200 with a degraded status, got ${body.status} ${body.body.slice(0, 200)}`);
+      await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
+      const ready = ctx.stack.recorder.find({ alertname: s.alert, status: "firing", labels: { endpoint: "/health/ready/" }, since: t });
+      if (ready.length > 0) s.fail("/health/ready/ failed too: a cache outage must not fail readiness");
+    } finally {
+      const end = await outage.end(ctx);
+      await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.probeInterval, "critical"));
+    }
+  });
+  return [down, degraded];
+}
 
 /** Repeats an injection every second until stopped (a fault that lasts, not a single blip). */
-function repeatEverySecond(f: () => Promise<void>): () => void {
+function repeatEverySecond(f: () => Promise<unknown>): () => void {
   let stopped = false;
   const loop = async () => {
     while (!stopped) {
@@ -245,10 +315,10 @@ function repeatEverySecond(f: () => Promise<void>): () => void {
   };
 }
 
-export const failedLogins = scenario("Failed-login burst (5/s)", "AuthenticationFailureSpike", "critical", async (s, ctx) => {
+export const failedLogins = scenario("Failed-login burst (5/s, wrong password at the login view)", "AuthenticationFailureSpike", "critical", async (s, ctx) => {
   const k = ctx.spec.alerts.AuthenticationFailureSpike;
   const t = Date.now();
-  const stop = repeatEverySecond(() => control(ctx, "failed-logins", { count: 5 }));
+  const stop = repeatEverySecond(() => ctx.stack.app.failedLogins(5));
   try {
     await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), app);
   } finally {
@@ -258,16 +328,16 @@ export const failedLogins = scenario("Failed-login burst (5/s)", "Authentication
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "critical"));
 });
 
-export const securityViolations = scenario("Security middleware rejections (csrf)", "SecurityMiddlewareViolations", "warning", async (s, ctx) => {
+export const securityViolations = scenario("First CSRF rejection since start (one POST without a token)", "SecurityMiddlewareViolations", "warning", async (s, ctx) => {
   const k = ctx.spec.alerts.SecurityMiddlewareViolations;
   const labels = { ...app, violation: "csrf" };
   const t = Date.now();
-  const stop = repeatEverySecond(() => control(ctx, "security-violations", { violation: "csrf", count: 2 }));
-  try {
-    await s.expectFiring(t, detectionFloor(ctx, k.for, "warning"), labels);
-  } finally {
-    stop();
-  }
+  // The app has rejected nothing before this request: the series exists at 0 from start-up, so
+  // this one increase is visible to rate().
+  const statuses = await ctx.stack.app.csrfViolations(1);
+  if (statuses[0] !== 403) s.fail(`the POST without a CSRF token was answered ${statuses[0]}, expected 403`);
+  s.result.notes.push(`one rejected POST (HTTP ${statuses[0]}); threshold ${k.maxViolations} per ${sec(k.window)} s`);
+  await s.expectFiring(t, detectionFloor(ctx, k.for, "warning"), labels);
   const end = Date.now();
   await s.expectResolved(end, labels, resolveTimeout(ctx, k.window, "warning"));
 });
@@ -275,21 +345,48 @@ export const securityViolations = scenario("Security middleware rejections (csrf
 /** The audit z-score needs a baseline: the burst starts once the app has this much history. */
 export const AUDIT_BASELINE_SECONDS = 45;
 
-export const auditBurst = scenario("Audit event burst (+60/s)", "AuditEventAnomaly", "warning", async (s, ctx) => {
+export const auditBurst = scenario("Audit event burst (+60/s from bulk inserts)", "AuditEventAnomaly", "warning", async (s, ctx) => {
   const k = ctx.spec.alerts.AuditEventAnomaly;
   const wait = ctx.stack.prometheusStartedAt + AUDIT_BASELINE_SECONDS * 1000 - Date.now();
   if (wait > 0) await sleep(wait);
   s.result.notes.push(`burst started after ${AUDIT_BASELINE_SECONDS} s of baseline traffic (~2 events/s)`);
   const t = Date.now();
-  await control(ctx, "audit-burst", { perSecond: 60 });
+  ctx.stack.app.setAuditBurst(60);
   try {
     await s.expectFiring(t, detectionFloor(ctx, k.for, "warning"), app);
   } finally {
-    await control(ctx, "audit-burst", { perSecond: 0 });
+    ctx.stack.app.setAuditBurst(0);
   }
   const end = Date.now();
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "warning"));
 });
+
+/** A failing request's trace, found in Jaeger by the trace id the app logged with the exception. */
+export const failingRequestTrace: ScenarioFn = async (ctx) => {
+  const result: ScenarioResult = { name: "Failing request's trace in Jaeger (by the logged trace_id)", alert: "(Jaeger query API)", receivers: [], ok: true, failures: [], notes: [], resolutionChecked: false };
+  const t = Date.now();
+  try {
+    const reply = await ctx.stack.app.request("GET", "/api/e2e/boom/?trace-scenario=1");
+    if (reply.status !== 500) throw new Error(`the raising view answered ${reply.status}, expected 500`);
+    const record = await until("the app's JSON log record of the exception", 10_000, () =>
+      ctx.stack.app.logRecords().find((r) => r.message === "unhandled exception in GET /api/e2e/boom/" && r.trace_sampled === true && typeof r.trace_id === "string" && (r.trace_id as string).length === 32 && Date.parse(String(r.time)) >= t - 1000),
+    );
+    const traceId = record.trace_id as string;
+    const trace = await until(`trace ${traceId} in Jaeger`, 20_000, () => jaegerTrace(ctx.stack.jaegerQueryUrl, traceId), 250);
+    result.detectionSeconds = (Date.now() - t) / 1000;
+    const services = [...new Set(Object.values(trace.processes).map((p) => p.serviceName))];
+    const serviceName = ctx.spec.services.app.serviceName;
+    if (!services.includes(serviceName)) throw new Error(`trace ${traceId} has services ${services.join(", ")}, not ${serviceName}`);
+    const failed = trace.spans.filter((sp) => sp.tags.some((g) => (g.key === "http.response.status_code" || g.key === "http.status_code") && Number(g.value) === 500));
+    if (failed.length === 0) throw new Error(`trace ${traceId} has no span with HTTP status 500 (${trace.spans.map((sp) => sp.operationName).join(", ")})`);
+    const env = Object.values(trace.processes).flatMap((p) => p.tags).find((g) => g.key === "deployment.environment");
+    result.notes.push(`trace ${traceId}: ${trace.spans.length} span(s), server span "${failed[0].operationName}" with status 500, service ${serviceName}, deployment.environment=${String(env?.value)}; log record carried exception_type=${String(record.exception_type)}`);
+  } catch (e) {
+    result.ok = false;
+    result.failures.push((e as Error).message);
+  }
+  return result;
+};
 
 // ------------------------------------------------------------------ CI/CD (the project's CLI)
 
@@ -482,18 +579,21 @@ export const watchdog = scenario("Watchdog heartbeat", "Watchdog", "warning", as
   else s.result.notes.push(`repeated every ~${((second[1].at - second[0].at) / 1000).toFixed(1)} s (repeat_interval ${sec(ctx.stack.alertmanager.routing.heartbeat.repeatInterval)} s)`);
 });
 
-/** Every scenario, in the order they are reported; all run concurrently. */
+/** Every scenario, in the order they are reported; all run concurrently except the PostgreSQL outage. */
 export function allScenarios(): ScenarioFn[] {
+  const gate = new Gate();
+  const postgresOutage = postgresOutageScenarios();
+  const redisOutage = redisOutageScenarios();
   return [
     watchdog,
-    errorBurst,
+    gate.guard(errorBurst),
     latency,
-    readiness,
-    redisDown,
-    postgresDown,
-    failedLogins,
-    auditBurst,
+    ...postgresOutage.map((s) => gate.after(s)),
+    ...redisOutage.map((s) => gate.guard(s)),
+    gate.guard(failedLogins),
+    gate.guard(auditBurst),
     securityViolations,
+    failingRequestTrace,
     ciBuildFailures,
     ciCoverage,
     ...ciDeploymentAndEscalation(),

@@ -1,6 +1,4 @@
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { userInfo } from "node:os";
 import * as path from "node:path";
 import { AlertmanagerSpec, alertmanagerCommand, renderAlertmanagerConfig } from "../constructs/alertmanager/config";
 import { blackboxExporterCommand, renderBlackboxConfig } from "../constructs/blackbox-exporter/config";
@@ -12,15 +10,18 @@ import { redisExporterCommand } from "../constructs/redis-exporter";
 import { formatDuration, minutes, scaleDuration } from "../rules/duration";
 import { E2E_TIME_SCALE, E2ePorts, loadE2eEnvironment } from "../stacks/environment/e2e";
 import { EnvironmentSpec } from "../stacks/environment/schema";
+import { appTelemetryEnv } from "../stacks/monitoring-stack";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { alertmanagerLaunch } from "./alertmanager";
-import { SyntheticApp } from "./app";
+import { DjangoApp } from "./django-app";
+import { startJaeger } from "./jaeger";
 import { WebhookRecorder } from "./recorder";
+import { postgresServer, redisServer } from "./datastores";
 import { freePort, Supervisor, until } from "./supervisor";
-import { POSTGRES_BIN, systemBinary, tool } from "./tools";
+import { tool } from "./tools";
 
 /**
- * Starts the whole live stack on 127.0.0.1: the synthetic app and the webhook recorder in this
+ * Starts the whole live stack on 127.0.0.1: the webhook recorder in this
  * process, and as child processes redis-server, PostgreSQL 15, node-, redis-, postgres- and
  * blackbox-exporter, the Pushgateway, Alertmanager and Prometheus, each with the files the
  * generator renders for the `e2e` environment.
@@ -32,7 +33,10 @@ export interface LiveStack {
   readonly spec: EnvironmentSpec;
   readonly alertmanager: AlertmanagerSpec;
   readonly files: Map<string, string>;
-  readonly app: SyntheticApp;
+  /** The real Django app (gunicorn) and the traffic this harness sends it. */
+  readonly app: DjangoApp;
+  /** Jaeger v2's query API (traces the app exported over OTLP). */
+  readonly jaegerQueryUrl: string;
   readonly recorder: WebhookRecorder;
   readonly promUrl: string;
   readonly amUrl: string;
@@ -53,23 +57,11 @@ export interface LiveStack {
 
 /** Services the harness cannot run here: their ports stay closed and their jobs are expected down. */
 export const EXPECTED_DOWN: Readonly<Record<string, string>> = {
-  "civicpulse-otel": "the OpenTelemetry Prometheus exporter belongs to the real Django app; the synthetic app does not run OpenTelemetry",
   cadvisor: "no cAdvisor binary here (no image registry, no Debian package)",
   grafana: "no Grafana binary here (no image registry, no Debian package)",
   loki: "no Loki binary here (no image registry, no Debian package)",
-  jaeger: "no Jaeger binary here (no image registry, no Debian package)",
   promtail: "no Promtail binary here (no image registry, no Debian package)",
 };
-
-function postgresUser(): { uid: number; gid: number } | undefined {
-  if (userInfo().uid !== 0) return undefined;
-  const id = spawnSync("id", ["-u", "postgres"], { encoding: "utf8" });
-  const gid = spawnSync("id", ["-g", "postgres"], { encoding: "utf8" });
-  if (id.status !== 0 || gid.status !== 0) {
-    throw new Error("running as root, PostgreSQL must run as another user, and there is no postgres user (install postgresql-15)");
-  }
-  return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
-}
 
 export async function startStack(): Promise<LiveStack> {
   const startup: Record<string, number> = {};
@@ -83,7 +75,7 @@ export async function startStack(): Promise<LiveStack> {
   };
   const sup = new Supervisor();
   const recorder = new WebhookRecorder();
-  let app: SyntheticApp | undefined;
+  let app: DjangoApp | undefined;
   try {
     const portNames = [
       "prometheus", "app", "appOtel", "nodeExporter", "cadvisor", "redisExporter", "postgresExporter", "blackboxExporter",
@@ -108,42 +100,23 @@ export async function startStack(): Promise<LiveStack> {
       secretsDir: sup.subdir("alertmanager-secrets"),
     });
     const alertmanager = spec.services.alertmanager.config;
-    app = new SyntheticApp({ port: ports.app });
-    await timed("synthetic app", () => app!.start());
 
     // --- Redis and PostgreSQL (real servers) ---
-    const redisBin = systemBinary("/usr/bin/redis-server");
-    const startRedis = async () => {
-      sup.start("redis-server", redisBin, ["--port", String(redisPort), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"]);
-      await until("redis-server", 10_000, () => (sup.get("redis-server").output().includes("Ready to accept connections") ? true : undefined), 50);
-    };
+    const startRedis = redisServer(sup, redisPort);
     await timed("redis-server", startRedis);
-
-    const owner = postgresUser();
-    const pgRoot = sup.subdir("postgres", owner);
-    const pgData = path.join(pgRoot, "data");
-    await timed("initdb", async () => {
-      const initdb = spawnSync(
-        systemBinary(path.join(POSTGRES_BIN, "initdb")),
-        ["-D", pgData, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
-        { encoding: "utf8", uid: owner?.uid, gid: owner?.gid, cwd: pgRoot, timeout: 60_000 },
-      );
-      if (initdb.status !== 0) throw new Error(`initdb failed (${initdb.status}): ${initdb.stderr}${initdb.stdout}`);
-    });
-    const startPostgres = async () => {
-      sup.start(
-        "postgres",
-        path.join(POSTGRES_BIN, "postgres"),
-        ["-D", pgData, "-p", String(postgresPort), "-k", pgRoot, "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "logging_collector=off"],
-        { uid: owner?.uid, gid: owner?.gid, cwd: pgRoot, stopSignal: "SIGINT" },
-      );
-      await until("postgres", 20_000, () => {
-        const p = sup.get("postgres");
-        if (!p.running()) throw new Error(`postgres exited: ${p.output().slice(-2000)}`);
-        return p.output().includes("ready to accept connections") ? true : undefined;
-      }, 50);
-    };
+    const startPostgres = await timed("initdb", async () => postgresServer(sup, postgresPort));
     await timed("postgres", startPostgres);
+
+    // --- Jaeger v2 (OTLP in, query API out) and the real Django app sending it traces ---
+    const jaeger = await timed("jaeger", () => startJaeger(sup, spec.services.jaeger.config, ports.jaeger));
+    app = new DjangoApp(sup, {
+      port: ports.app,
+      pgPort: postgresPort,
+      redisPort,
+      telemetryEnv: { ...appTelemetryEnv(spec), OTEL_EXPORTER_OTLP_ENDPOINT: jaeger.otlpHttpUrl },
+      otelMetricsPort: ports.appOtel,
+    });
+    await timed("django app (gunicorn, migrate)", () => app!.start());
 
     // --- exporters, Pushgateway, Alertmanager, Prometheus ---
     const dir = sup.dir;
@@ -239,7 +212,7 @@ export async function startStack(): Promise<LiveStack> {
     );
 
     const alertmanagerDiscoveredAt = Date.now();
-    const theApp = app;
+    const theApp = app!;
     return {
       sup,
       ports,
@@ -252,6 +225,7 @@ export async function startStack(): Promise<LiveStack> {
       amUrl: base(ports.alertmanager),
       pushgatewayUrl: base(ports.pushgateway),
       appUrl: base(ports.app),
+      jaegerQueryUrl: jaeger.queryUrl,
       prometheusStartedAt,
       alertmanagerDiscoveredAt,
       startup,

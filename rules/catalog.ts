@@ -1,6 +1,6 @@
 /**
  * The metric catalog: every metric that an alert, a recording rule, a dashboard panel or the
- * synthetic test app refers to is declared here once. Code refers to `catalog.<key>` and builds
+ * Django package (instrumentation/django, generated from here) refers to is declared here once. Code refers to `catalog.<key>` and builds
  * selectors with `select()`, which rejects labels the metric does not declare, so a renamed metric
  * or label breaks the build instead of silently matching nothing in production.
  */
@@ -29,6 +29,12 @@ export interface MetricDefinition {
   readonly source: MetricSource;
   /** For histograms: the bucket boundaries the app is expected to use (seconds). */
   readonly buckets?: readonly number[];
+  /**
+   * Label values the app creates at zero on start (every combination of the listed values; labels
+   * not listed, such as method and path, come from the app's declared routes). A series that first
+   * appears at its first increment hides that increment from rate() and leaves panels blank.
+   */
+  readonly initialLabelValues?: Readonly<Record<string, readonly string[]>>;
 }
 
 function metric<const T extends MetricDefinition>(definition: T): T {
@@ -45,6 +51,7 @@ export const catalog = {
     type: "counter",
     labels: ["method", "path", "status"],
     help: "HTTP requests served, by method, normalized path and status code.",
+    initialLabelValues: { status: ["200", "500"] },
     source: "civicpulse-app",
   }),
   requestDuration: metric({
@@ -62,6 +69,7 @@ export const catalog = {
     labels: ["operation"],
     help: "Database query latency, by operation (select, insert, update, delete).",
     unit: "seconds",
+    initialLabelValues: { operation: ["select", "insert", "update", "delete"] },
     source: "civicpulse-app",
     buckets: QUERY_BUCKETS,
   }),
@@ -70,6 +78,7 @@ export const catalog = {
     type: "counter",
     labels: ["database"],
     help: "Failed attempts to open or use a database connection.",
+    initialLabelValues: { database: ["default"] },
     source: "civicpulse-app",
   }),
   cacheOperations: metric({
@@ -77,6 +86,7 @@ export const catalog = {
     type: "counter",
     labels: ["operation", "result"],
     help: "Cache operations; result is hit or miss for reads.",
+    initialLabelValues: { operation: ["get"], result: ["hit", "miss"] },
     source: "civicpulse-app",
   }),
   auditEvents: metric({
@@ -84,6 +94,7 @@ export const catalog = {
     type: "counter",
     labels: ["event_type"],
     help: "Audit trail events written, by event type.",
+    initialLabelValues: { event_type: ["record_created", "record_updated", "login", "permission_changed"] },
     source: "civicpulse-app",
   }),
   authenticationEvents: metric({
@@ -91,6 +102,7 @@ export const catalog = {
     type: "counter",
     labels: ["event", "result"],
     help: "Authentication events (event: login, logout; result: success, failure).",
+    initialLabelValues: { event: ["login"], result: ["success", "failure"] },
     source: "civicpulse-app",
   }),
   securityViolations: metric({
@@ -98,6 +110,7 @@ export const catalog = {
     type: "counter",
     labels: ["violation"],
     help: "Requests rejected by the security middleware, by violation kind (csrf, rate_limit, forbidden_host, ...).",
+    initialLabelValues: { violation: ["csrf", "rate_limit", "forbidden_host", "suspicious_operation"] },
     source: "civicpulse-app",
   }),
 

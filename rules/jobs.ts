@@ -23,6 +23,9 @@ export const JOBS = {
 
 export type JobName = (typeof JOBS)[keyof typeof JOBS];
 
+/** Where the civicpulse_monitoring Django package serves its Prometheus metrics (the app job's default metrics_path). */
+export const APP_METRICS_PATH = "/metrics/";
+
 /** The health endpoints of the CivicPulse app that blackbox probes. */
 export const HEALTH_PATHS = ["/health/", "/health/ready/", "/health/live/"] as const;
 export const DETAILED_HEALTH_PATH = "/health/detailed/";

@@ -4,7 +4,7 @@
 #   - Docker Engine (dockerd) and busybox-static from Debian 12 (system packages);
 #   - the Terraform docker provider, built from the Go module proxy (CGO_ENABLED=0) into a
 #     filesystem mirror, and the CLI config file that makes Terraform use it (TF_CLI_CONFIG_FILE);
-#   - Toxiproxy (and Jaeger v2 with DEPLOY_BUILD_JAEGER=1), built from the Go module proxy into .tools/go/bin.
+#   - Toxiproxy, built from the Go module proxy into .tools/go/bin (Jaeger v2: scripts/install-jaeger.sh).
 # Every Go build goes through a committed wrapper module under scripts/go/<name> (go.mod + go.sum),
 # so the versions are locked. A failing step stops the script with the step's name; nothing is
 # skipped. Usage: bash scripts/install-deploy-tools.sh
@@ -60,12 +60,8 @@ go_build "terraform-provider-docker $provider_version" terraform-provider-docker
   github.com/terraform-providers/terraform-provider-docker "-X main.version=$provider_version"
 go_build toxiproxy-server toxiproxy "$gobin/toxiproxy-server" github.com/Shopify/toxiproxy/v2/cmd/server
 go_build toxiproxy-cli toxiproxy "$gobin/toxiproxy-cli" github.com/Shopify/toxiproxy/v2/cmd/cli
-# Jaeger v2 is the longest build (23 min cold on the shared 2-core machine): only on request, so a
-# fresh CI run stays inside its time budget. The deployed environment runs Jaeger whenever
-# .tools/go/bin/jaeger exists (this step, or the app harness's scripts/install-jaeger.sh, same path).
-if [ "${DEPLOY_BUILD_JAEGER:-0}" = 1 ]; then
-  go_build jaeger jaeger "$gobin/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
-fi
+# Jaeger v2 (the longest build) has one installer, shared with the live run: scripts/install-jaeger.sh,
+# which `npm run tools` calls. The deployed environment runs Jaeger whenever .tools/go/bin/jaeger exists.
 
 # 3. Terraform takes the docker provider from the mirror only, everything else as usual.
 mkdir -p "$(dirname "$cli_config")"

@@ -77,4 +77,9 @@ if [ "${#need_system[@]}" -gt 0 ] && [ "${INSTALL_SYSTEM_PACKAGES:-1}" = "1" ]; 
   # harness runs its own cluster in a temporary folder and never uses the system one.
 fi
 
+# The Django instrumentation package's virtualenv (.tools/venv, from its lock file).
+bash "$root/scripts/install-python.sh"
+# Jaeger v2 for the live run's trace scenario, built from the Go module proxy (.tools/go/bin/jaeger).
+bash "$root/scripts/install-jaeger.sh"
+
 "$bin/promtool" --version 2>&1 | head -n 1 >&2

@@ -26,6 +26,19 @@ npx jest --ci --cacheDirectory=.tools/jest-cache --json --outputFile="$results" 
 read -r jest_passed jest_failed < <(node -e 'const r = require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests)' "$results" 2>/dev/null || echo "0 1")
 rm -f "$results"
 
+# The Django package's pytest suite (real PostgreSQL and Redis); like the live run, part of the full command.
+pytest_passed=0
+pytest_failed=0
+if [ "$#" -eq 0 ]; then
+  pytest_out="$(mktemp)"
+  node dist/scripts/test-django.js > "$pytest_out" 2>&1 || status=1
+  cat "$pytest_out"
+  pytest_line=$(grep -E '^pytest: [0-9]+ passed, [0-9]+ failed$' "$pytest_out" | tail -n 1 || true)
+  rm -f "$pytest_out"
+  read -r pytest_passed pytest_failed < <(echo "$pytest_line" | sed -E 's/^pytest: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/')
+  [ -n "$pytest_passed" ] || { pytest_passed=0; pytest_failed=1; }
+fi
+
 # Jest given a file filter runs only part of the suite; the live run belongs to the full command.
 verify_passed=0
 verify_failed=0
@@ -56,5 +69,5 @@ echo "temp folder: $([ "$hygiene_failed" -eq 0 ] && echo "clean" || echo "NOT cl
 
 echo "jest: ${jest_passed} passed, ${jest_failed} failed"
 # One plain closing line for CI logs.
-echo "$((jest_passed + verify_passed + deploy_passed)) passed, $((jest_failed + verify_failed + hygiene_failed + deploy_failed)) failed"
+echo "$((jest_passed + verify_passed + pytest_passed + deploy_passed)) passed, $((jest_failed + verify_failed + pytest_failed + hygiene_failed + deploy_failed)) failed"
 exit "$status"

@@ -4,7 +4,7 @@ import { BLACKBOX_MODULES } from "../../rules/jobs";
 import { toYaml } from "../../rules/yaml";
 
 /**
- * blackbox_exporter (0.25+) modules for the CivicPulse health probes. The module names are the
+ * blackbox_exporter (0.26+: CEL body checks) modules for the CivicPulse health probes. The module names are the
  * contract with prometheus.yml, so they live in rules/jobs.ts and are re-exported here.
  *
  * A module's timeout caps each probe; Prometheus also sends its own scrape timeout and the exporter
@@ -29,11 +29,11 @@ export type BlackboxExporterSpec = z.output<typeof blackboxExporterSpecSchema>;
 export type BlackboxExporterSpecInput = z.input<typeof blackboxExporterSpecSchema>;
 
 /**
- * RE2 pattern the detailed health body must match: a top-level-looking `"status": "<healthy>"`.
- * Valid in both RE2 and JavaScript (tests run it against sample bodies).
+ * CEL over the parsed JSON body of /health/detailed/: only the top-level `status` decides. A regexp
+ * cannot tell levels apart: it matched a nested dependency's "healthy" under a "degraded" app.
  */
-export function healthyBodyRegexp(spec: BlackboxExporterSpec): string {
-  return `"status"\\s*:\\s*"(${spec.healthyStatuses.join("|")})"`;
+export function healthyBodyCel(spec: BlackboxExporterSpec): string {
+  return `has(body.status) && body.status in [${spec.healthyStatuses.map((s) => JSON.stringify(s)).join(", ")}]`;
 }
 
 export function buildBlackboxConfig(spec: BlackboxExporterSpec): Record<string, unknown> {
@@ -57,7 +57,7 @@ export function buildBlackboxConfig(spec: BlackboxExporterSpec): Record<string, 
         http: {
           ...httpBase,
           headers: { Accept: "application/json" },
-          fail_if_body_not_matches_regexp: [healthyBodyRegexp(spec)],
+          fail_if_body_json_not_matches_cel: healthyBodyCel(spec),
         },
       },
       [BLACKBOX_MODULES.tcpConnect]: {

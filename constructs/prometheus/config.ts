@@ -1,7 +1,8 @@
 import { Duration, formatDuration } from "../../rules/duration";
 import { BLACKBOX_MODULES, DETAILED_HEALTH_PATH, HEALTH_PATHS, JOBS } from "../../rules/jobs";
 import { toYaml } from "../../rules/yaml";
-import { PrometheusSpec, ScrapeLimits, TargetsSpec } from "./spec";
+import { PATH_ID_REPLACEMENT, PATH_ID_SEGMENT, PATH_NORMALIZE_PASSES } from "../../rules/paths";
+import { METRICS_PATH_DEFAULTS, PrometheusSpec, ScrapeLimits, TargetsSpec } from "./spec";
 
 /** Where the rendered rule files live inside the Prometheus container (and beside prometheus.yml). */
 export const PROMETHEUS_CONFIG_DIR = "/etc/prometheus";
@@ -22,17 +23,19 @@ type Job = Record<string, unknown>;
 const UNBOUNDED_LABELS = "request_id|trace_id|span_id|session_id|user_id|user|email|ip|client_ip";
 
 /**
- * The app is expected to normalize paths (the report's middleware does); this is the safety net for
- * a view that forgets: numeric and UUID path segments collapse to `:id`. RE2 replaces only the
- * whole match, so each rule collapses one segment; two rules cover the common /a/1/b/2/ shape.
+ * The app is expected to normalize paths (the civicpulse_monitoring middleware applies the same
+ * rules, generated from rules/paths.ts); this is the safety net for an app that does not.
  */
-const PATH_ID_SEGMENT = "(.*/)([0-9]+|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})(/.*)?";
 const normalizePathRule = {
   source_labels: ["path"],
   regex: PATH_ID_SEGMENT,
   target_label: "path",
-  replacement: "${1}:id${3}",
+  replacement: PATH_ID_REPLACEMENT,
 };
+const normalizePathRules = Array.from({ length: PATH_NORMALIZE_PASSES }, () => normalizePathRule);
+
+/** prometheus_client's `_created` companions: one extra sample per counter and histogram child, never queried. */
+const dropCreatedSeries = { source_labels: ["__name__"], regex: ".+_created", action: "drop" };
 
 const dropUnboundedLabels = { action: "labeldrop", regex: UNBOUNDED_LABELS };
 
@@ -51,8 +54,10 @@ function limitsFor(job: string, spec: PrometheusSpec): Job {
 }
 
 function staticJob(job: string, targets: readonly string[], spec: PrometheusSpec, extra: Job = {}): Job {
+  const metricsPath = spec.metricsPaths[job] ?? METRICS_PATH_DEFAULTS[job];
   return {
     job_name: job,
+    ...(metricsPath !== undefined ? { metrics_path: metricsPath } : {}),
     ...extra,
     ...limitsFor(job, spec),
     static_configs: [{ targets: [...targets] }],
@@ -102,11 +107,10 @@ export function renderPrometheusConfig(input: ScrapeConfigInput): string {
     scrape_configs: [
       staticJob(JOBS.prometheus, targets.prometheus, spec),
       staticJob(JOBS.app, targets.app, spec, {
-        metrics_path: "/metrics/",
-        metric_relabel_configs: [dropUnboundedLabels, normalizePathRule, normalizePathRule],
+        metric_relabel_configs: [dropCreatedSeries, dropUnboundedLabels, ...normalizePathRules],
       }),
       staticJob(JOBS.appOtel, targets.appOtel, spec, {
-        metric_relabel_configs: [dropUnboundedLabels],
+        metric_relabel_configs: [dropCreatedSeries, dropUnboundedLabels],
       }),
       staticJob(JOBS.nodeExporter, targets.nodeExporter, spec),
       staticJob(JOBS.cadvisor, targets.cadvisor, spec, {

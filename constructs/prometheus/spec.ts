@@ -1,5 +1,9 @@
 import { z } from "zod";
 import { durationSchema, positiveDurationSchema } from "../../rules/duration";
+import { APP_METRICS_PATH, JOBS } from "../../rules/jobs";
+
+/** Jobs whose targets serve metrics somewhere other than Prometheus' default /metrics. */
+export const METRICS_PATH_DEFAULTS: Readonly<Record<string, string>> = { [JOBS.app]: APP_METRICS_PATH };
 
 /**
  * What Prometheus scrapes and how: targets per job, intervals, and the cardinality guards the
@@ -60,6 +64,9 @@ const jobLimitsSchema = z.strictObject({
 });
 export type ScrapeLimits = z.output<typeof limitsSchema>;
 
+const KNOWN_JOBS = new Set<string>(Object.values(JOBS));
+const metricsPathSchema = z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, 'an absolute URL path such as "/metrics"');
+
 export const prometheusSpecSchema = z
   .strictObject({
     scrapeInterval: positiveDurationSchema.prefault("15s"),
@@ -79,9 +86,23 @@ export const prometheusSpecSchema = z
     externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
     /** Default limits for every job; `jobLimits` overrides them per job name. */
     limits: limitsSchema.prefault({}),
+    /**
+     * Per-job scrape path, over METRICS_PATH_DEFAULTS (the app job: what the civicpulse_monitoring
+     * package serves); an app on django-prometheus would set `"civicpulse-app": "/metrics"`.
+     */
+    metricsPaths: z
+      .record(z.string(), metricsPathSchema)
+      .superRefine((paths, ctx) => {
+        for (const j of Object.keys(paths)) {
+          if (!KNOWN_JOBS.has(j)) ctx.addIssue({ code: "custom", path: [j], message: `unknown job ${JSON.stringify(j)} (known: ${[...KNOWN_JOBS].join(", ")})` });
+        }
+      })
+      .default({}),
     jobLimits: z.record(z.string(), jobLimitsSchema).default({
       cadvisor: { sampleLimit: 50_000 },
-      "civicpulse-app": { sampleLimit: 20_000 },
+      // Measured (scripts/bench-django.ts): ~133 samples at start plus 16 per (method, path) pair
+      // and 1 per further status, so 40k holds ~2,400 paths; 20k failed the scrape at ~1,200.
+      "civicpulse-app": { sampleLimit: 40_000 },
       "node-exporter": { sampleLimit: 20_000 },
     }),
   })

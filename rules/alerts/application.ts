@@ -64,6 +64,14 @@ function highErrorRate(ctx: RuleContext): AlertRule {
 /** Bucket bounds around a latency threshold: one bucket wholly above it and one wholly below. */
 export function bucketsAround(threshold: number): { above: [number, number]; below?: [number, number] } {
   const bounds = [0, ...catalog.requestDuration.buckets];
+  // Between two bucket bounds histogram_quantile interpolates linearly: a threshold that is not a
+  // bound fires at a real p95 well below it or misses one well above it.
+  if (!(catalog.requestDuration.buckets as readonly number[]).includes(threshold)) {
+    throw new Error(
+      `alerts.CivicPulseHighLatency.p95Seconds: ${threshold} is not a bucket bound of ${catalog.requestDuration.name} ` +
+        `(${catalog.requestDuration.buckets.join(", ")}); pick one of them or add it to the catalog's buckets`,
+    );
+  }
   const aboveIndex = bounds.findIndex((b, i) => i < bounds.length - 1 && b >= threshold);
   if (aboveIndex < 0) {
     throw new Error(

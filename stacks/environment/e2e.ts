@@ -80,14 +80,15 @@ export const E2E_OVERRIDES: ReadonlyArray<{ field: string; value: string; reason
       "a z-score against the series' own baseline stays above 3 only while the burst is under ~10% of the baseline samples; the run has about a minute of baseline, so 10 s (10m / 60) would never be reached",
   },
   {
+    field: "alerts.SecurityMiddlewareViolations.window",
+    value: "10s",
+    reason:
+      "the first-CSRF-rejection scenario sends one rejection; 1m / 60 = 5 s holds only two 2 s scrapes of it, and one scrape of the Django app's multiprocess exposition timing out on the loaded machine left rate() a single sample (seen once in four runs)",
+  },
+  {
     field: "alerts.CIBuildFailureRateHigh.window",
     value: "30s",
     reason: "1h / 60 = 60 s; 30 s lets failed runs age out (the resolution) within the run",
-  },
-  {
-    field: "prometheus.jobLimits.civicpulse-app.sampleLimit",
-    value: "60000",
-    reason: "the benchmark serves 200 paths x 5 methods x 6 statuses (about 21 000 series), above the production limit of 20 000",
   },
 ];
 
@@ -112,7 +113,6 @@ export function e2eEnvironmentInput(runtime: E2eRuntime): EnvironmentInput {
       evaluationInterval: scaled(base.prometheus.evaluationInterval),
       probeInterval: scaled(base.prometheus.probeInterval),
       retentionTime: "1h",
-      jobLimits: { ...base.prometheus.jobLimits, "civicpulse-app": { sampleLimit: 60_000 } },
     },
     targets: {
       prometheus: [local(ports.prometheus)],
@@ -149,7 +149,7 @@ export function e2eEnvironmentInput(runtime: E2eRuntime): EnvironmentInput {
       },
       SecurityMiddlewareViolations: {
         for: forOf(a.SecurityMiddlewareViolations.for),
-        window: win(a.SecurityMiddlewareViolations.window),
+        window: 10,
       },
       CIBuildFailureRateHigh: { for: forOf(a.CIBuildFailureRateHigh.for), window: 30 },
       CITestCoverageLow: { for: forOf(a.CITestCoverageLow.for) },

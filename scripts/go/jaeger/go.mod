@@ -1,8 +1,10 @@
-module civicpulse/jaeger-build
+// Wrapper module that pins the Jaeger v2 build the live verification runs (scripts/install-jaeger.sh).
+// Module tag v1.76.0 is Jaeger release v2.13.0; go.sum pins every dependency.
+module civicpulse.local/tools/jaeger
 
-go 1.24.6
+go 1.26
 
-require github.com/jaegertracing/jaeger v1.76.0
+tool github.com/jaegertracing/jaeger/cmd/jaeger
 
 require (
 	cloud.google.com/go/auth v0.16.5 // indirect
@@ -93,6 +95,7 @@ require (
 	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
 	github.com/iancoleman/strcase v0.3.0 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/jaegertracing/jaeger v1.76.0 // indirect
 	github.com/jaegertracing/jaeger-idl v0.6.0 // indirect
 	github.com/jcmturner/aescts/v2 v2.0.0 // indirect
 	github.com/jcmturner/dnsutils/v2 v2.0.0 // indirect
@@ -155,7 +158,6 @@ require (
 	github.com/openzipkin/zipkin-go v0.4.3 // indirect
 	github.com/paulmach/orb v0.11.1 // indirect
 	github.com/pelletier/go-toml/v2 v2.2.4 // indirect
-	github.com/pierrec/lz4 v2.6.1+incompatible // indirect
 	github.com/pierrec/lz4/v4 v4.1.22 // indirect
 	github.com/pkg/browser v0.0.0-20240102092130-5ac0b6a4141c // indirect
 	github.com/pkg/errors v0.9.1 // indirect
@@ -329,7 +331,3 @@ require (
 	k8s.io/klog/v2 v2.130.1 // indirect
 	k8s.io/utils v0.0.0-20250604170112-4c0f3b243397 // indirect
 )
-
-// Copied from jaeger v1.76.0's own go.mod: `go install ...@v1.76.0` refuses a module with a
-// replace directive, so this wrapper restates it and builds the same dependency graph.
-replace github.com/Shopify/sarama => github.com/Shopify/sarama v1.33.0
