@@ -51,7 +51,20 @@ export type ScenarioStack = Pick<
   LiveStack,
   | "recorder" | "alertmanager" | "promUrl" | "amUrl" | "pushgatewayUrl" | "appUrl" | "prometheusStartedAt" | "alertmanagerDiscoveredAt"
   | "stopRedis" | "startRedis" | "stopPostgres" | "startPostgres"
->;
+> &
+  /** The real Django app and Jaeger run only in the process-based harness; the deployed stack has neither. */
+  Partial<Pick<LiveStack, "app" | "jaegerQueryUrl">>;
+
+/** The app of a stack that runs one; a scenario that needs it fails (it does not skip) on a stack without. */
+function appOf(ctx: ScenarioContext): NonNullable<ScenarioStack["app"]> {
+  if (!ctx.stack.app) throw new Error("this scenario drives the Django app, and this stack runs none");
+  return ctx.stack.app;
+}
+
+function jaegerOf(ctx: ScenarioContext): string {
+  if (!jaegerOf(ctx)) throw new Error("this scenario reads traces from Jaeger, and this stack runs none");
+  return jaegerOf(ctx);
+}
 
 export interface ScenarioContext {
   readonly stack: ScenarioStack;
@@ -190,21 +203,21 @@ class Gate {
 export const errorBurst = scenario("Error burst (50% of requests hit a view that raises)", "CivicPulseHighErrorRate", "critical", async (s, ctx) => {
   const k = ctx.spec.alerts.CivicPulseHighErrorRate;
   const t = Date.now();
-  ctx.stack.app.mix.errorRatio = 0.5;
+  appOf(ctx).mix.errorRatio = 0.5;
   await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), app);
   const end = Date.now();
-  ctx.stack.app.mix.errorRatio = 0;
+  appOf(ctx).mix.errorRatio = 0;
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "critical"));
 });
 
 export const latency = scenario("Latency (a quarter of requests take 2.2 s)", "CivicPulseHighLatency", "warning", async (s, ctx) => {
   const k = ctx.spec.alerts.CivicPulseHighLatency;
   const t = Date.now();
-  Object.assign(ctx.stack.app.mix, { slowRatio: 0.25, slowSeconds: 2.2 });
+  Object.assign(appOf(ctx).mix, { slowRatio: 0.25, slowSeconds: 2.2 });
   s.result.notes.push("a request's latency is observed when it completes, 2.2 s after it starts");
   await s.expectFiring(t, detectionFloor(ctx, k.for, "warning"), app);
   const end = Date.now();
-  Object.assign(ctx.stack.app.mix, { slowRatio: 0, slowSeconds: 0 });
+  Object.assign(appOf(ctx).mix, { slowRatio: 0, slowSeconds: 0 });
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "warning") + 5_000);
 });
 
@@ -233,14 +246,18 @@ function sharedOutage(stop: (ctx: ScenarioContext) => Promise<void>, start: (ctx
   };
 }
 
-function postgresOutageScenarios(): ScenarioFn[] {
-  const outage = sharedOutage((ctx) => ctx.stack.stopPostgres(), (ctx) => ctx.stack.startPostgres(), 2);
-  const down = scenario("PostgreSQL stopped, then restarted", "DatabaseConnectionFailures", "critical", async (s, ctx) => {
+type Outage = ReturnType<typeof sharedOutage>;
+const postgresOutage = (watchers: number): Outage => sharedOutage((ctx) => ctx.stack.stopPostgres(), (ctx) => ctx.stack.startPostgres(), watchers);
+const redisOutage = (watchers: number): Outage => sharedOutage((ctx) => ctx.stack.stopRedis(), (ctx) => ctx.stack.startRedis(), watchers);
+
+/** The database alert alone, on an outage of its own (the deployed stack's harness runs it so). */
+export function postgresDown(outage: Outage = postgresOutage(1)): ScenarioFn {
+  return scenario("PostgreSQL stopped, then restarted", "DatabaseConnectionFailures", "critical", async (s, ctx) => {
     const k = ctx.spec.alerts.DatabaseConnectionFailures;
     const labels = { job: JOBS.postgresExporter, reason: "unreachable", service: "postgresql" };
     const t = Date.now();
     await outage.begin(ctx);
-    s.result.notes.push(`postgres stopped by PID (SIGINT, fast shutdown) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    s.result.notes.push(`postgres stopped in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     try {
       await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
     } finally {
@@ -248,6 +265,11 @@ function postgresOutageScenarios(): ScenarioFn[] {
       await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.scrapeInterval, "critical"));
     }
   });
+}
+
+function postgresOutageScenarios(): ScenarioFn[] {
+  const outage = postgresOutage(2);
+  const down = postgresDown(outage);
   const readiness = scenario("Readiness probe failing (PostgreSQL stopped)", "CivicPulseHealthCheckFailing", "critical", async (s, ctx) => {
     const k = ctx.spec.alerts.CivicPulseHealthCheckFailing;
     const labels = { endpoint: "/health/ready/", job: JOBS.blackboxHealth };
@@ -265,14 +287,14 @@ function postgresOutageScenarios(): ScenarioFn[] {
   return [down, readiness];
 }
 
-function redisOutageScenarios(): ScenarioFn[] {
-  const outage = sharedOutage((ctx) => ctx.stack.stopRedis(), (ctx) => ctx.stack.startRedis(), 2);
-  const down = scenario("redis-server stopped, then restarted", "RedisDown", "critical", async (s, ctx) => {
+/** The Redis alert alone, on an outage of its own (the deployed stack's harness runs it so). */
+export function redisDown(outage: Outage = redisOutage(1)): ScenarioFn {
+  return scenario("redis-server stopped, then restarted", "RedisDown", "critical", async (s, ctx) => {
     const k = ctx.spec.alerts.RedisDown;
     const labels = { job: JOBS.redisExporter, service: "redis" };
     const t = Date.now();
     await outage.begin(ctx);
-    s.result.notes.push(`redis-server stopped by PID (SIGTERM) in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    s.result.notes.push(`redis-server stopped in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     try {
       await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
     } finally {
@@ -280,13 +302,18 @@ function redisOutageScenarios(): ScenarioFn[] {
       await s.expectResolved(end, labels, resolveTimeout(ctx, ctx.spec.prometheus.scrapeInterval, "critical"));
     }
   });
+}
+
+function redisOutageScenarios(): ScenarioFn[] {
+  const outage = redisOutage(2);
+  const down = redisDown(outage);
   const degraded = scenario("Detailed health degraded (Redis stopped, app up, nested checks healthy)", "CivicPulseHealthCheckFailing", "critical", async (s, ctx) => {
     const k = ctx.spec.alerts.CivicPulseHealthCheckFailing;
     const labels = { endpoint: "/health/detailed/", job: JOBS.blackboxHealthDetailed };
     const t = Date.now();
     await outage.begin(ctx);
     try {
-      const body = await ctx.stack.app.request("GET", "/health/detailed/");
+      const body = await appOf(ctx).request("GET", "/health/detailed/");
       s.result.notes.push(`/health/detailed/ answered ${body.status} ${body.body.slice(0, 160)}`);
       if (body.status !== 200 || !body.body.startsWith('{"status": "degraded"')) s.fail(`expected 200 with a degraded status, got ${body.status} ${body.body.slice(0, 200)}`);
       await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), labels);
@@ -318,7 +345,7 @@ function repeatEverySecond(f: () => Promise<unknown>): () => void {
 export const failedLogins = scenario("Failed-login burst (5/s, wrong password at the login view)", "AuthenticationFailureSpike", "critical", async (s, ctx) => {
   const k = ctx.spec.alerts.AuthenticationFailureSpike;
   const t = Date.now();
-  const stop = repeatEverySecond(() => ctx.stack.app.failedLogins(5));
+  const stop = repeatEverySecond(() => appOf(ctx).failedLogins(5));
   try {
     await s.expectFiring(t, detectionFloor(ctx, k.for, "critical"), app);
   } finally {
@@ -334,7 +361,7 @@ export const securityViolations = scenario("First CSRF rejection since start (on
   const t = Date.now();
   // The app has rejected nothing before this request: the series exists at 0 from start-up, so
   // this one increase is visible to rate().
-  const statuses = await ctx.stack.app.csrfViolations(1);
+  const statuses = await appOf(ctx).csrfViolations(1);
   if (statuses[0] !== 403) s.fail(`the POST without a CSRF token was answered ${statuses[0]}, expected 403`);
   s.result.notes.push(`one rejected POST (HTTP ${statuses[0]}); threshold ${k.maxViolations} per ${sec(k.window)} s`);
   await s.expectFiring(t, detectionFloor(ctx, k.for, "warning"), labels);
@@ -351,11 +378,11 @@ export const auditBurst = scenario("Audit event burst (+60/s from bulk inserts)"
   if (wait > 0) await sleep(wait);
   s.result.notes.push(`burst started after ${AUDIT_BASELINE_SECONDS} s of baseline traffic (~2 events/s)`);
   const t = Date.now();
-  ctx.stack.app.setAuditBurst(60);
+  appOf(ctx).setAuditBurst(60);
   try {
     await s.expectFiring(t, detectionFloor(ctx, k.for, "warning"), app);
   } finally {
-    ctx.stack.app.setAuditBurst(0);
+    appOf(ctx).setAuditBurst(0);
   }
   const end = Date.now();
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "warning"));
@@ -366,13 +393,13 @@ export const failingRequestTrace: ScenarioFn = async (ctx) => {
   const result: ScenarioResult = { name: "Failing request's trace in Jaeger (by the logged trace_id)", alert: "(Jaeger query API)", receivers: [], ok: true, failures: [], notes: [], resolutionChecked: false };
   const t = Date.now();
   try {
-    const reply = await ctx.stack.app.request("GET", "/api/e2e/boom/?trace-scenario=1");
+    const reply = await appOf(ctx).request("GET", "/api/e2e/boom/?trace-scenario=1");
     if (reply.status !== 500) throw new Error(`the raising view answered ${reply.status}, expected 500`);
     const record = await until("the app's JSON log record of the exception", 10_000, () =>
-      ctx.stack.app.logRecords().find((r) => r.message === "unhandled exception in GET /api/e2e/boom/" && r.trace_sampled === true && typeof r.trace_id === "string" && (r.trace_id as string).length === 32 && Date.parse(String(r.time)) >= t - 1000),
+      appOf(ctx).logRecords().find((r) => r.message === "unhandled exception in GET /api/e2e/boom/" && r.trace_sampled === true && typeof r.trace_id === "string" && (r.trace_id as string).length === 32 && Date.parse(String(r.time)) >= t - 1000),
     );
     const traceId = record.trace_id as string;
-    const trace = await until(`trace ${traceId} in Jaeger`, 20_000, () => jaegerTrace(ctx.stack.jaegerQueryUrl, traceId), 250);
+    const trace = await until(`trace ${traceId} in Jaeger`, 20_000, () => jaegerTrace(jaegerOf(ctx), traceId), 250);
     result.detectionSeconds = (Date.now() - t) / 1000;
     const services = [...new Set(Object.values(trace.processes).map((p) => p.serviceName))];
     const serviceName = ctx.spec.services.app.serviceName;

@@ -80,8 +80,8 @@ export async function runDeployedScenarios(ctx: ScenarioContext, toxiproxyApi: s
     chain(ctx, [watchdog], log),
     // Before the escalation of service ci starts inhibiting ci's warnings (and their resolution).
     chain(ctx, [ciCoverage], log),
-    chain(ctx, [redisDown, toxi.redisCut], log),
-    chain(ctx, [postgresDown, toxi.postgresLatency], log),
+    chain(ctx, [redisDown(), toxi.redisCut], log),
+    chain(ctx, [postgresDown(), toxi.postgresLatency], log),
     // The deployment failure and its escalation run side by side (one waits for the other).
     Promise.all(ciDeploymentAndEscalation().map((f) => chain(ctx, [f], log))).then((r) => r.flat()),
   ]);
