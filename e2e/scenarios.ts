@@ -62,8 +62,8 @@ function appOf(ctx: ScenarioContext): NonNullable<ScenarioStack["app"]> {
 }
 
 function jaegerOf(ctx: ScenarioContext): string {
-  if (!jaegerOf(ctx)) throw new Error("this scenario reads traces from Jaeger, and this stack runs none");
-  return jaegerOf(ctx);
+  if (!ctx.stack.jaegerQueryUrl) throw new Error("this scenario reads traces from Jaeger, and this stack runs none");
+  return ctx.stack.jaegerQueryUrl;
 }
 
 export interface ScenarioContext {
