@@ -7,6 +7,7 @@ import { AlertName } from "./knobs";
 import { assertValidPromql } from "./promql";
 import { recordingRuleTests } from "./recording-tests";
 import { recordingRules } from "./recording";
+import { sloAlerts, sloRecordingRules } from "./slo/rules";
 import { AlertRule, RecordingRule, RuleContext, RuleTestCase } from "./types";
 
 export interface RuleSet {
@@ -23,15 +24,20 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * and every expression parses as PromQL. Disabled alerts are left out.
  */
 export function buildRuleSet(ctx: RuleContext): RuleSet {
-  const recording = recordingRules(ctx);
+  const base = recordingRules(ctx);
+  const recording = [...base, ...sloRecordingRules(ctx, new Set(base.map((r) => r.record)))];
   const alerts = [
     ...[...applicationAlerts(ctx), ...infrastructureAlerts(ctx), ...securityAlerts(ctx), ...cicdAlerts(ctx)].filter(
       (a) => ctx.knobs[a.alert as AlertName].enabled,
     ),
     ...metaAlerts(ctx),
+    ...sloAlerts(ctx),
   ];
   const seen = new Set<string>();
+  const records = new Set<string>();
   for (const r of recording) {
+    if (records.has(r.record)) throw new Error(`recording rule ${r.record} is defined twice`);
+    records.add(r.record);
     if (!NAME.test(r.record)) throw new Error(`recording rule ${JSON.stringify(r.record)}: not a valid metric name`);
     assertValidPromql(r.record, r.expr);
   }
