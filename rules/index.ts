@@ -8,6 +8,7 @@ import { assertValidPromql } from "./promql";
 import { recordingRuleTests } from "./recording-tests";
 import { recordingRules } from "./recording";
 import { sloAlerts, sloRecordingRules } from "./slo/rules";
+import { sloBudgetTests } from "./slo/tests";
 import { AlertRule, RecordingRule, RuleContext, RuleTestCase } from "./types";
 
 export interface RuleSet {
@@ -46,7 +47,7 @@ export function buildRuleSet(ctx: RuleContext): RuleSet {
     seen.add(a.alert);
     assertValidPromql(a.alert, a.expr);
   }
-  return { recording, alerts, recordingTests: recordingRuleTests(ctx) };
+  return { recording, alerts, recordingTests: [...recordingRuleTests(ctx), ...sloBudgetTests(ctx)] };
 }
 
 export { recorded } from "./recording";

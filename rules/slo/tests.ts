@@ -4,7 +4,9 @@ import { JOBS } from "../jobs";
 import { labelSet } from "../series";
 import { AlertRule, ExpectedAlert, InputSeries, RuleContext, RuleTestCase } from "../types";
 import { firingAt, goG4, SimInput, simulate } from "./simulate";
-import { errorRatio, recordedNamesFor, ResolvedSlo, ResolvedSlos } from "./slos";
+import { burnWindowsOf, errorRatio, recordedNamesFor, ResolvedSlo, ResolvedSlos, resolveSlos, sloRecorded } from "./slos";
+
+const resolveSlosOf = (ctx: RuleContext) => resolveSlos(ctx.slos, ctx.knobs.CivicPulseHighLatency.p95Seconds);
 import { BurnWindow } from "./spec";
 
 /**
@@ -224,6 +226,41 @@ export function sloAlertTests(ctx: RuleContext, r: ResolvedSlos, slo: ResolvedSl
       evaluationInterval: ms(step * 1000),
       inputSeries: seriesOf(),
       alerts: checks,
+    };
+  });
+}
+
+/**
+ * The budget arithmetic, per SLO: with a constant share of bad events from the first sample on,
+ * every window's burn rate is share / budget and the remaining budget 1 - share / budget. The
+ * shares are half the budget (burn 0.5, half the budget left) and twice it (burn 2, overspent by
+ * the whole budget: -1). Ratios of rates are exact here whatever the history length, since
+ * numerator and denominator share rate()'s extrapolation.
+ */
+export function sloBudgetTests(ctx: RuleContext): RuleTestCase[] {
+  const r = resolveSlosOf(ctx);
+  if (r.slos.length === 0) return [];
+  const step = 60;
+  const steps = 60;
+  const at = ms(steps * step * 1000);
+  return [0.5, 2].map((burnRate) => {
+    const inputSeries: InputSeries[] = [];
+    const samples: NonNullable<RuleTestCase["samples"]>[number][] = [];
+    for (const slo of r.slos) {
+      const profile = Array(steps + 1).fill(burnRate);
+      inputSeries.push(...series(step, profile, slo).seriesOf());
+      const labels = slo.level === "job" ? `{job="${APP.job}"}` : `{endpoint="${PROBE.endpoint}",instance="${PROBE.instance}",job="${PROBE.job}"}`;
+      // 1 - 0.998 is 0.0020000000000000018 in floating point: compare within 1e-9.
+      const near = (name: string, value: number) => ({ at, expr: `abs(${name} - ${value}) < bool 1e-9`, expect: [{ labels, value: 1 }] });
+      for (const d of burnWindowsOf(r)) samples.push(near(sloRecorded.burnRate(slo, d), burnRate));
+      samples.push(near(sloRecorded.budgetRemaining(slo), 1 - burnRate));
+    }
+    return {
+      name: `SLO budget arithmetic: a steady ${burnRate}x burn reads ${burnRate} in every window and leaves ${1 - burnRate} of the budget`,
+      interval: ms(step * 1000),
+      evaluationInterval: ms(step * 1000),
+      inputSeries,
+      samples,
     };
   });
 }
