@@ -12,7 +12,7 @@ import { DashboardContext, Query, row, stat, timeseries, v, w } from "./common";
  */
 
 const ROW_ID = 150;
-const EVENTS_PANEL = { availability: 151, latency: 152, healthProbes: 153 } as const;
+const EVENTS_PANEL = { availability: 153, latency: 156, healthProbes: 159 } as const;
 
 function filter(slo: ResolvedSlo, series: string): string {
   return slo.level === "job" ? `${series}{job=~"${v("job")}"}` : series;

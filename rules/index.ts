@@ -26,7 +26,6 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  */
 export function buildRuleSet(ctx: RuleContext): RuleSet {
   const base = recordingRules(ctx);
-  const recording = [...base, ...sloRecordingRules(ctx, new Set(base.map((r) => r.record)))];
   const alerts = [
     ...[...applicationAlerts(ctx), ...infrastructureAlerts(ctx), ...securityAlerts(ctx), ...cicdAlerts(ctx)].filter(
       (a) => ctx.knobs[a.alert as AlertName].enabled,
@@ -34,6 +33,8 @@ export function buildRuleSet(ctx: RuleContext): RuleSet {
     ...metaAlerts(ctx),
     ...sloAlerts(ctx),
   ];
+  // After the alerts, so an alert's own knob error (a latency threshold above every bucket) is the one reported.
+  const recording = [...base, ...sloRecordingRules(ctx, new Set(base.map((r) => r.record)))];
   const seen = new Set<string>();
   const records = new Set<string>();
   for (const r of recording) {

@@ -109,7 +109,7 @@ function run(r: ResolvedSlos, slo: ResolvedSlo, windows: readonly BurnWindow[], 
   const s = series(stepSeconds, profile, slo);
   const input = s.input;
   const sim = simulate(r, slo, input, (d: Duration) => errorRatio(slo, d, r, recordedNames));
-  return { sim, seriesOf: s.seriesOf, firing: (i: number) => firingAt(sim, windows, i) };
+  return { sim, input, seriesOf: s.seriesOf, firing: (i: number) => firingAt(sim, windows, i) };
 }
 
 /** Seconds from the first burning sample interval to the evaluation that fires (undefined: never). */
@@ -140,7 +140,7 @@ export function sloAlertPlans(r: ResolvedSlos, slo: ResolvedSlo, windows: readon
   // history there is and fires early.
   const baseline = Math.ceil((longest + r.base / 1000) / stepSeconds) + 1;
   const horizon = Math.ceil((1.05 * longest) / stepSeconds);
-  const out: Array<{ plan: Plan; seriesOf: () => InputSeries[] }> = [];
+  const out: Array<{ plan: Plan; seriesOf: () => InputSeries[]; input: SimInput }> = [];
   // 10 % either side, off round numbers: a burn of exactly 1.1x can reach the factor exactly over
   // some whole number of steps, where the last bit of a float decides (and model and Prometheus may differ).
   const cases: Array<[string, number, BurnWindow]> = windows.flatMap((pair): Array<[string, number, BurnWindow]> => [
@@ -183,6 +183,7 @@ export function sloAlertPlans(r: ResolvedSlos, slo: ResolvedSlo, windows: readon
           remainingAtFire: fireAt === undefined ? undefined : final.sim.remaining[fireAt],
         },
         seriesOf: final.seriesOf,
+        input: final.input,
       });
     }
   }
@@ -191,6 +192,7 @@ export function sloAlertPlans(r: ResolvedSlos, slo: ResolvedSlo, windows: readon
   out.push({
     plan: { name: "no traffic", burnRate: 0, stepSeconds, baseline: 0, burnSteps: 0, after: quietSteps },
     seriesOf: slo.kind === "probes" ? () => [] : none.seriesOf,
+    input: none.input,
   });
   return out;
 }
