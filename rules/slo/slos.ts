@@ -199,8 +199,12 @@ export function errorRatio(slo: ResolvedSlo, window: Duration, r: ResolvedSlos, 
 }
 
 /** Series recorded for an environment before the SLO rules: rules/recording.ts' and the SLO base rules. */
+const namesCache = new WeakMap<RuleContext, Set<string>>();
 export function recordedNamesFor(ctx: RuleContext): Set<string> {
+  const cached = namesCache.get(ctx);
+  if (cached) return cached;
   const names = new Set(recordingRules(ctx).map((x) => x.record));
   for (const b of baseRules(resolveSlos(ctx.slos, ctx.knobs.CivicPulseHighLatency.p95Seconds), names)) names.add(b.record);
+  namesCache.set(ctx, names);
   return names;
 }

@@ -63,7 +63,7 @@ function series(stepSeconds: number, burnPerStep: number[], slo: ResolvedSlo): {
     const values = burnPerStep.map((b) => 1 - b * slo.budget);
     return {
       input: { stepSeconds, bad: values.map(() => 0), total: values },
-      seriesOf: () => [{ series: labelSet(catalog.probeSuccess.name, PROBE), values: values.map(fmt).join(" ") }],
+      seriesOf: () => [{ series: labelSet(catalog.probeSuccess.name, PROBE), values: expand(values) }],
     };
   }
   const bad: number[] = [];
@@ -79,7 +79,7 @@ function series(stepSeconds: number, burnPerStep: number[], slo: ResolvedSlo): {
     bad.push(b);
     total.push(t);
   }
-  const values = (xs: number[]) => xs.map(fmt).join(" ");
+  const values = expand;
   if (slo.kind === "requests") {
     const req = (status: string) => labelSet(catalog.requestsTotal.name, { ...APP, method: "GET", path: "/api/issues/", status });
     return {
@@ -102,7 +102,31 @@ function series(stepSeconds: number, burnPerStep: number[], slo: ResolvedSlo): {
   };
 }
 
-const fmt = (x: number) => String(Number(x.toPrecision(15)));
+/**
+ * promtool input for a run of samples: "a+bxn" where a and the step b are whole numbers (exact in
+ * floating point, so promtool's expansion is the model's value to the bit), every other sample as
+ * it is (the shortest text that reads back as the same float). An expansion of fractional steps
+ * could drift by a rounding error and read as a counter reset where two runs meet.
+ */
+function expand(values: readonly number[]): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    const start = values[i];
+    const inc = i + 1 < values.length ? values[i + 1] - start : NaN;
+    let j = i;
+    if (Number.isInteger(start) && Number.isInteger(inc)) {
+      while (j + 1 < values.length && values[j + 1] === start + inc * (j + 1 - i)) j++;
+    }
+    if (j > i) {
+      parts.push(inc === 0 ? `${start}x${j - i}` : `${start}${inc < 0 ? "-" : "+"}${Math.abs(inc)}x${j - i}`);
+    } else {
+      parts.push(String(start));
+    }
+    i = j + 1;
+  }
+  return parts.join(" ");
+}
 
 /** The model's view of one case: burn rate per evaluation (-1 = no traffic at all). */
 function run(r: ResolvedSlos, slo: ResolvedSlo, windows: readonly BurnWindow[], stepSeconds: number, profile: number[], recordedNames: ReadonlySet<string>) {
