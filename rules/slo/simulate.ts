@@ -92,12 +92,19 @@ const div = (a: number | undefined, b: number | undefined) => (a === undefined |
  * Burn rates and remaining budget at every evaluation. `exact(window)` tells which windows read a
  * series recorded over that window (the rest average the base window's rate, as rules/slo/slos.ts).
  */
-export function simulate(r: ResolvedSlos, slo: ResolvedSlo, input: SimInput, source: (w: Duration) => { exact: boolean; base: Duration }): SimResult {
+export function simulate(
+  r: ResolvedSlos,
+  slo: ResolvedSlo,
+  input: SimInput,
+  source: (w: Duration) => { exact: boolean; base: Duration },
+  /** The windows to work out (all burn windows by default); the SLO window always. */
+  only: readonly Duration[] = burnWindowsOf(r),
+): SimResult {
   const n = input.total.length;
   const s = input.stepSeconds;
   const idxs = [...Array(n).keys()];
   const sec = (d: Duration) => d / 1000;
-  const windows = [...burnWindowsOf(r), slo.window];
+  const windows = [...new Set([...only, slo.window])];
   const burn = new Map<Duration, Array<number | undefined>>();
   let ratio: (d: Duration) => Array<number | undefined>;
   const averagers = new Map<Duration, Averager>();

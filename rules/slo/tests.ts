@@ -132,7 +132,7 @@ function expand(values: readonly number[]): string {
 function run(r: ResolvedSlos, slo: ResolvedSlo, windows: readonly BurnWindow[], stepSeconds: number, profile: number[], recordedNames: ReadonlySet<string>) {
   const s = series(stepSeconds, profile, slo);
   const input = s.input;
-  const sim = simulate(r, slo, input, (d: Duration) => errorRatio(slo, d, r, recordedNames));
+  const sim = simulate(r, slo, input, (d: Duration) => errorRatio(slo, d, r, recordedNames), windows.flatMap((b) => [b.long, b.short]));
   return { sim, input, seriesOf: s.seriesOf, firing: (i: number) => firingAt(sim, windows, i) };
 }
 
