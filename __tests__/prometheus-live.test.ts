@@ -48,10 +48,14 @@ describe("Prometheus 3.5 accepts the container's flags and the generated config"
       data: { groups: Array<{ rules: Array<{ name: string; type: string }> }> };
     };
     const rules = body.data.groups.flatMap((g) => g.rules);
-    // The report's 15 alerts plus Watchdog, InstanceDown and the escalation.
-    expect(rules.filter((r) => r.type === "alerting").map((r) => r.name).sort()).toEqual(
+    // The report's 15 alerts plus Watchdog, InstanceDown and the escalation, and a fast- and a slow-burn alert per SLO.
+    const { SLO_NAMES } = require("../rules/slo/spec") as typeof import("../rules/slo/spec");
+    const sloAlerts = SLO_NAMES.filter((n) => spec.slos[n].enabled).length * 2;
+    const alerting = rules.filter((r) => r.type === "alerting").map((r) => r.name);
+    expect(alerting.filter((n) => !/(Fast|Slow)Burn$/.test(n)).sort()).toEqual(
       [...Object.keys(spec.alerts), "Watchdog", "InstanceDown", "CriticalAlertUnresolved"].sort(),
     );
+    expect(alerting.filter((n) => /(Fast|Slow)Burn$/.test(n))).toHaveLength(sloAlerts);
     expect(rules.filter((r) => r.type === "recording").length).toBeGreaterThan(40);
     // Reload through the lifecycle endpoint the construct enables.
     const reload = await fetch(`http://127.0.0.1:${port}/-/reload`, { method: "POST" });

@@ -63,7 +63,8 @@ describe.each(builtInEnvironments().map((s) => [s.name, s] as const))("promtool 
     const results = await inParallel(files, 2, (f) => promtoolAsync(["test", "rules", path.join("tests", f)], dir));
     const failures = results.map((r, i) => ({ file: files[i], ...r })).filter((r) => r.code !== 0);
     expect(failures.map((f) => `${f.file}:\n${f.output}`)).toEqual([]);
-  });
+    // The SLO burn-rate cases span days of samples: a few minutes per environment on a shared machine.
+  }, 600_000);
 });
 
 describe("the rule tests can fail", () => {

@@ -3,6 +3,7 @@ import { hours, minutes } from "../rules/duration";
 import { DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
 import { recorded } from "../rules/recording";
 import type { EnvironmentSpec } from "../stacks/environment/schema";
+import { withSloRows } from "./slo";
 import { dashboardContext, dashboardShell, labelVariable, render, RenderedDashboard, row, stat, timeseries, v, w } from "./common";
 
 const P = PANEL_IDS.application;
@@ -284,5 +285,5 @@ export function applicationDashboard(spec: EnvironmentSpec): RenderedDashboard {
         width: 8,
       }),
     );
-  return render("application", b);
+  return render("application", withSloRows(b, ctx));
 }

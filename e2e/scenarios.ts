@@ -210,6 +210,40 @@ export const errorBurst = scenario("Error burst (50% of requests hit a view that
   await s.expectResolved(end, app, resolveTimeout(ctx, k.window, "critical"));
 });
 
+/**
+ * The error burst, then an SLO burn through the same fault injection: 3 % 5xx (below the error-rate
+ * alert's 5 %, a 30x burn of the 99.9 % availability budget) must page through Alertmanager as
+ * CivicPulseAvailabilityFastBurn. The burn waits for the burst to end and its page to clear, since
+ * both drive the app's error ratio (the share of requests that hit a view that raises).
+ */
+export function errorBurstAndSloBurn(): ScenarioFn[] {
+  let done: () => void = () => undefined;
+  const burstOver = new Promise<void>((r) => (done = r));
+  const burst: ScenarioFn = async (ctx) => {
+    try {
+      return await errorBurst(ctx);
+    } finally {
+      done();
+    }
+  };
+  const burn = scenario("SLO burn (3% 5xx, 30x the availability budget)", "CivicPulseAvailabilityFastBurn", "critical", async (s, ctx) => {
+    await burstOver;
+    const labels = { ...app, slo: "availability" };
+    await until("no availability page firing", 120_000, async () =>
+      (await prometheusAlerts(ctx.stack.promUrl)).some((a) => a.labels.alertname === s.alert) ? undefined : true,
+    ).catch(() => s.result.notes.push("the error burst's page had not cleared after 120 s"));
+    const t = Date.now();
+    appOf(ctx).mix.errorRatio = 0.03;
+    const page = ctx.spec.slos.burnRates.page[0];
+    s.result.notes.push(`page: burn > ${page.factor}x over ${sec(page.long)} s and ${sec(page.short)} s (1h and 5m at the e2e clock)`);
+    await s.expectFiring(t, detectionFloor(ctx, 0 as Duration, "critical"), labels);
+    const end = Date.now();
+    appOf(ctx).mix.errorRatio = 0;
+    await s.expectResolved(end, labels, resolveTimeout(ctx, page.short, "critical"));
+  });
+  return [burst, burn];
+}
+
 export const latency = scenario("Latency (a quarter of requests take 2.2 s)", "CivicPulseHighLatency", "warning", async (s, ctx) => {
   const k = ctx.spec.alerts.CivicPulseHighLatency;
   const t = Date.now();
@@ -613,7 +647,7 @@ export function allScenarios(): ScenarioFn[] {
   const redisOutage = redisOutageScenarios();
   return [
     watchdog,
-    gate.guard(errorBurst),
+    ...errorBurstAndSloBurn().map((s) => gate.guard(s)),
     latency,
     ...postgresOutage.map((s) => gate.after(s)),
     ...redisOutage.map((s) => gate.guard(s)),

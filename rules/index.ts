@@ -7,6 +7,8 @@ import { AlertName } from "./knobs";
 import { assertValidPromql } from "./promql";
 import { recordingRuleTests } from "./recording-tests";
 import { recordingRules } from "./recording";
+import { sloAlerts, sloRecordingRules } from "./slo/rules";
+import { sloBudgetTests } from "./slo/tests";
 import { AlertRule, RecordingRule, RuleContext, RuleTestCase } from "./types";
 
 export interface RuleSet {
@@ -23,15 +25,21 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
  * and every expression parses as PromQL. Disabled alerts are left out.
  */
 export function buildRuleSet(ctx: RuleContext): RuleSet {
-  const recording = recordingRules(ctx);
+  const base = recordingRules(ctx);
   const alerts = [
     ...[...applicationAlerts(ctx), ...infrastructureAlerts(ctx), ...securityAlerts(ctx), ...cicdAlerts(ctx)].filter(
       (a) => ctx.knobs[a.alert as AlertName].enabled,
     ),
     ...metaAlerts(ctx),
+    ...sloAlerts(ctx),
   ];
+  // After the alerts, so an alert's own knob error (a latency threshold above every bucket) is the one reported.
+  const recording = [...base, ...sloRecordingRules(ctx, new Set(base.map((r) => r.record)))];
   const seen = new Set<string>();
+  const records = new Set<string>();
   for (const r of recording) {
+    if (records.has(r.record)) throw new Error(`recording rule ${r.record} is defined twice`);
+    records.add(r.record);
     if (!NAME.test(r.record)) throw new Error(`recording rule ${JSON.stringify(r.record)}: not a valid metric name`);
     assertValidPromql(r.record, r.expr);
   }
@@ -40,7 +48,7 @@ export function buildRuleSet(ctx: RuleContext): RuleSet {
     seen.add(a.alert);
     assertValidPromql(a.alert, a.expr);
   }
-  return { recording, alerts, recordingTests: recordingRuleTests(ctx) };
+  return { recording, alerts, recordingTests: [...recordingRuleTests(ctx), ...sloBudgetTests(ctx)] };
 }
 
 export { recorded } from "./recording";

@@ -7,7 +7,7 @@ export const RECORDING_RULES_FILE = "recording_rules.yml";
 export const ALERTING_RULES_FILE = "alerting_rules.yml";
 export const RULE_TESTS_DIR = "tests";
 
-const GROUP_ORDER: readonly RuleGroupName[] = ["application", "infrastructure", "security", "cicd", "meta"];
+const GROUP_ORDER: readonly RuleGroupName[] = ["application", "infrastructure", "security", "cicd", "meta", "slo"];
 
 function byGroup<T extends { group: RuleGroupName }>(items: readonly T[]): Array<[RuleGroupName, T[]]> {
   return GROUP_ORDER.map((g): [RuleGroupName, T[]] => [g, items.filter((i) => i.group === g)]).filter(([, list]) => list.length > 0);

@@ -1,7 +1,8 @@
 import { Duration } from "./duration";
 import { AlertKnobs, MetaKnobs, Severity } from "./knobs";
+import { SloSpec } from "./slo/spec";
 
-export type RuleGroupName = "application" | "infrastructure" | "security" | "cicd" | "meta";
+export type RuleGroupName = "application" | "infrastructure" | "security" | "cicd" | "meta" | "slo";
 
 /** A series fed to a promtool test: a selector and promtool's expanding notation ("0+10x30"). */
 export interface InputSeries {
@@ -65,4 +66,6 @@ export interface RuleContext {
   /** Grafana the dashboard links in annotations open. */
   readonly grafanaUrl: string;
   readonly team: string;
+  /** The environment's SLOs (rules/slo). */
+  readonly slos: SloSpec;
 }

@@ -15,6 +15,8 @@ export TMPDIR="$test_tmp"
 export V8_COMPILE_CACHE_CACHE_DIR="$PWD/.tools/v8-compile-cache"
 [ -d node_modules ] || npm ci --no-audit --no-fund
 bash scripts/install-tools.sh
+# Sloth for the SLO comparison test (built from the Go module proxy, cached in .tools/go/bin).
+bash scripts/install-sloth.sh
 npx tsc -p tsconfig.json
 
 results="$(mktemp --suffix=.json)"

@@ -14,6 +14,7 @@ export function ruleContext(spec: EnvironmentSpec): RuleContext {
     runbookBaseUrl: spec.runbookBaseUrl,
     grafanaUrl: spec.grafanaUrl,
     team: spec.team,
+    slos: spec.slos,
   };
 }
 

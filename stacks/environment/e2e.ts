@@ -90,7 +90,21 @@ export const E2E_OVERRIDES: ReadonlyArray<{ field: string; value: string; reason
     value: "30s",
     reason: "1h / 60 = 60 s; 30 s lets failed runs age out (the resolution) within the run",
   },
+  {
+    field: "slos.latency, slos.healthProbes",
+    value: "enabled: false",
+    reason:
+      "the latency and readiness scenarios run concurrently with the others; their SLO pages (critical) would stay up past the 30 s escalation and the emergency would mute the civicpulse alerts other scenarios assert on. The availability SLO has its own scenario (SLO burn), run after the error burst",
+  },
+  {
+    field: "slos.burnRates.page",
+    value: "14.4x over 1m and 5s only",
+    reason:
+      "the second page pair (6x over 6m and 30s) keeps the page up 30 s after any error burst, past the 30 s escalation; the scaled first pair still proves the page path",
+  },
 ];
+
+const scaledPair = (b: { factor: number; long: Duration; short: Duration }) => ({ factor: b.factor, long: win(b.long), short: win(b.short) });
 
 /** The defaults every environment starts from (the report's numbers). */
 function defaults(): EnvironmentSpec {
@@ -154,6 +168,15 @@ export function e2eEnvironmentInput(runtime: E2eRuntime): EnvironmentInput {
       CIBuildFailureRateHigh: { for: forOf(a.CIBuildFailureRateHigh.for), window: 30 },
       CITestCoverageLow: { for: forOf(a.CITestCoverageLow.for) },
       DeploymentFailed: { for: forOf(a.DeploymentFailed.for) },
+    },
+    slos: {
+      availability: { window: win(base.slos.availability.window) },
+      latency: { enabled: false, window: win(base.slos.latency.window) },
+      healthProbes: { enabled: false, window: win(base.slos.healthProbes.window) },
+      burnRates: {
+        page: base.slos.burnRates.page.slice(0, 1).map(scaledPair),
+        ticket: base.slos.burnRates.ticket.map(scaledPair),
+      },
     },
     services: {
       alertmanager: { config: e2eAlertmanagerInput(base.services.alertmanager.config, runtime.recorder, runtime.secretsDir) },

@@ -13,6 +13,8 @@ export const PRESETS: Record<string, EnvironmentInput> = {
       CivicPulseLowRequestRate: { enabled: false },
       CivicPulseHighLatency: { p95Seconds: 5 },
     },
+    // Looser SLOs: a laptop's errors and slow requests are the developer's own.
+    slos: { availability: { objectivePercent: 99 }, latency: { objectivePercent: 95 }, healthProbes: { objectivePercent: 99 } },
   },
   staging: {
     name: "staging",
@@ -23,6 +25,7 @@ export const PRESETS: Record<string, EnvironmentInput> = {
     alerts: {
       CivicPulseLowRequestRate: { floorRequestsPerSecond: 0.01, weekOverWeekPercent: 0 },
     },
+    slos: { availability: { objectivePercent: 99.5 }, latency: { objectivePercent: 98 }, healthProbes: { objectivePercent: 99.5 } },
   },
   prod: {
     name: "prod",

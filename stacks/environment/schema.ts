@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { prometheusSpecSchema, targetsSpecSchema } from "../../constructs/prometheus/spec";
 import { alertKnobsSchema, metaKnobsSchema } from "../../rules/knobs";
+import { sloSpecSchema } from "../../rules/slo/spec";
 import { grafanaSpecSchema } from "../../constructs/grafana/spec";
 import { servicesSpecSchema } from "./services";
 import { backendSpecSchema } from "../backend";
@@ -28,6 +29,8 @@ export const environmentSpecSchema = z.strictObject({
   alerts: alertKnobsSchema,
   /** Watchdog, InstanceDown and the escalation of unresolved critical alerts. */
   meta: metaKnobsSchema,
+  /** SLOs and their burn-rate alert policy (rules/slo/spec.ts). */
+  slos: sloSpecSchema,
   /** Containers of the stack: images, ports, limits, Alertmanager receivers, secrets. */
   services: servicesSpecSchema,
   grafana: grafanaSpecSchema,
