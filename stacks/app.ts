@@ -48,8 +48,12 @@ function withoutTokenStackTraces<T>(fn: () => T): T {
  * `outdir` is brought to the new content file by file, rewriting only files whose bytes changed.
  */
 export function synthesizeAll(options: LoadOptions & { outdir: string }): string[] {
-  const specs = loadAllEnvironments(options);
-  const finalDir = path.resolve(options.outdir);
+  return synthesizeSpecs(loadAllEnvironments(options), options.outdir);
+}
+
+/** synthesizeAll for environments already loaded and validated (the scaling benchmark builds its own). */
+export function synthesizeSpecs(specs: readonly EnvironmentSpec[], outdir: string): string[] {
+  const finalDir = path.resolve(outdir);
   const workDir = `${finalDir}.tmp-${process.pid}`;
   rmSync(workDir, { recursive: true, force: true });
   try {

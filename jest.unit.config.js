@@ -1,0 +1,24 @@
+/** @type {import('jest').Config} */
+// `npm run test:unit`: the suites that need no real program (promtool, amtool, Prometheus, the
+// exporters, Terraform, git worktrees, the binding generator). `npm test` runs every suite.
+const base = require("./jest.config");
+
+const REAL_TOOLS = [
+  "alertmanager-config", // amtool, a real Alertmanager
+  "blackbox-exporter-config", // blackbox_exporter --config.check
+  "ci-metrics", // Pushgateway and Prometheus
+  "diff-cli", // git worktrees, the CLI as processes
+  "flags-live", // the exporters started with their flags
+  "grafana-bindings", // the binding generator
+  "grafana-stack", // terraform apply of the escaped strings
+  "prometheus-live", // Prometheus with the container's flags
+  "promtail-config", // promtool (RE2)
+  "promtool",
+  "stack-configs", // amtool, blackbox_exporter
+  "verify", // the live harness
+];
+
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: ["/node_modules/", ...REAL_TOOLS.map((s) => `/__tests__/${s}\\.test\\.ts$`)],
+};
