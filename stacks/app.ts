@@ -6,6 +6,7 @@ import { loadAllEnvironments, LoadOptions } from "./environment/load";
 import { EnvironmentSpec } from "./environment/schema";
 import { GrafanaStack } from "./grafana-stack";
 import { MonitoringStack } from "./monitoring-stack";
+import { withoutTokenStackTraces } from "./stack-traces";
 import { listFiles, writeTree } from "./write-tree";
 
 /**
@@ -20,25 +21,6 @@ export function buildApp(
   const monitoring = specs.map((spec) => new MonitoringStack(app, spec));
   const grafana = specs.map((spec, i) => new GrafanaStack(app, spec, { dependsOn: monitoring[i] }));
   return { app, stacks: [...monitoring, ...grafana], monitoring, grafana };
-}
-
-/**
- * cdktf records a full stack trace for every token it creates, for an error message it almost never
- * prints; formatting those traces was a tenth of synth. While `fn` runs, traces captured onto plain
- * objects (cdktf's way) come out empty; real errors keep theirs.
- */
-function withoutTokenStackTraces<T>(fn: () => T): T {
-  const prior = Error.prepareStackTrace;
-  Error.prepareStackTrace = (error: Error, frames: NodeJS.CallSite[]) => {
-    if (!(error instanceof Error)) return "";
-    if (prior) return prior(error, frames);
-    return `${String(error)}${frames.map((f) => `\n    at ${String(f)}`).join("")}`;
-  };
-  try {
-    return fn();
-  } finally {
-    Error.prepareStackTrace = prior;
-  }
 }
 
 /**
