@@ -12,14 +12,24 @@ function formatterSkippingTokens(prior: typeof Error.prepareStackTrace) {
   };
 }
 
+/** Captures frames only onto errors: a plain object (a cdktf token) keeps its empty `stack`. */
+function captureSkippingTokens(capture: typeof Error.captureStackTrace): typeof Error.captureStackTrace {
+  return (target: object, constructorOpt?: Function) => {
+    if (target instanceof Error) capture(target, constructorOpt);
+  };
+}
+
 /** Runs `fn` with token stack traces skipped, then restores the previous formatter. */
 export function withoutTokenStackTraces<T>(fn: () => T): T {
   const prior = Error.prepareStackTrace;
+  const capture = Error.captureStackTrace;
   Error.prepareStackTrace = formatterSkippingTokens(prior);
+  Error.captureStackTrace = captureSkippingTokens(capture);
   try {
     return fn();
   } finally {
     Error.prepareStackTrace = prior;
+    Error.captureStackTrace = capture;
   }
 }
 
