@@ -28,11 +28,15 @@ function alertToYaml(a: AlertRule) {
 
 const recordingToYaml = (r: RecordingRule) => ({ record: r.record, expr: r.expr });
 
-/** Recording rule groups by name, in GROUP_ORDER, each group's shards in the order rules name them. */
+/**
+ * Recording rule groups by name, in GROUP_ORDER; within a group its shards first (in the order
+ * rules name them), then the unsharded group, so a rule there that reads a shard's series sees the
+ * same step's value in promtool's sequential evaluation.
+ */
 function recordingGroups(rules: readonly RecordingRule[]): Array<[string, RecordingRule[]]> {
   const out = new Map<string, RecordingRule[]>();
   for (const [g, list] of byGroup(rules)) {
-    for (const r of [...list.filter((x) => !x.shard), ...list.filter((x) => x.shard)]) {
+    for (const r of [...list.filter((x) => x.shard), ...list.filter((x) => !x.shard)]) {
       const name = `civicpulse-recording-${g}${r.shard ? `-${r.shard}` : ""}`;
       out.set(name, [...(out.get(name) ?? []), r]);
     }
