@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Synth benchmark (docs/benchmarks.md). Times, side by side in ONE hyperfine run:
-#   1. `npm run synth` as users type it, sources unchanged (the bundle is current), and
+#   1. `npm run synth` as users type it, nothing changed (bundle and output current: no synth), and
 #   2. `npm run synth` after a one-line edit of a source file (esbuild rebuilds the bundle and the
 #      code cache is made again), both in .bench/fast-app, a copy of the sources;
-#   3. the app alone: the bundle (`node scripts/synth.js`, no npm), and `node dist/main.js` (tsc's
-#      output of the same sources);
+#   3. the app alone, a full synth: the bundle (`node scripts/synth.js --force`, no npm), and
+#      `node dist/main.js` (tsc's output of the same sources);
 #   4. what `npm run synth` was before the fast path: `tsc -p tsconfig.json && node dist/main.js`;
 #   5. stock `cdktf synth` with the ts-node entry point (cdktf.json "app": "npx ts-node main.ts"),
 #      run with cdktf-cli 0.21.0.
@@ -119,7 +119,7 @@ hyperfine --warmup 1 --runs "$RUNS" \
   --export-json "$BENCH/synth.json" --export-markdown "$BENCH/synth.md" \
   --prepare true --command-name "npm run synth (unchanged)" "cd '$FAST_APP' && npm run synth" \
   --prepare "$EDIT_CMD" --command-name "npm run synth (after a one-line edit)" "cd '$FAST_APP' && npm run synth" \
-  --prepare true --command-name "app alone: node scripts/synth.js (bundle)" "cd '$FAST_APP' && node scripts/synth.js" \
+  --prepare true --command-name "app alone: node scripts/synth.js --force (bundle)" "cd '$FAST_APP' && node scripts/synth.js --force" \
   --prepare true --command-name "app alone: node dist/main.js (tsc output)" "CDKTF_OUTDIR='$APP_OUT' node dist/main.js" \
   --prepare true --command-name "before: tsc -p tsconfig.json && node dist/main.js" "npx tsc -p tsconfig.json && CDKTF_OUTDIR='$APP_OUT' node dist/main.js" \
   --prepare true --command-name "stock cdktf synth (ts-node)" "cd '$TSNODE_APP' && '$CDKTF' synth"

@@ -6,12 +6,19 @@
  * only; type checking is `tsc` in `npm test` and the PR workflow), skip that step when no input of
  * the bundle changed, and run the bundle with a V8 code cache so its 4 MB are not compiled again.
  *
+ * When neither the bundle, nor any input the app reads at run time (the override file, the
+ * CIVICPULSE_* / CDKTF_* / SYNTH_* / TERRAFORM_* variables), nor the output folder itself changed
+ * since the last successful synth, the output is already what a synth would write (synth is
+ * deterministic): it says so and writes nothing. `--force` synthesizes anyway.
+ *
  * Plain JavaScript on purpose: whatever runs before the bundle exists cannot itself need compiling.
  * Files (all in the git-ignored dist/):
  *   dist/main.bundle.js        main.ts and everything it imports, node_modules included
  *   dist/main.bundle.stamp     the bundle's inputs (every file esbuild read) with size and mtime
  *   dist/main.bundle.js.cache  V8's code cache for the bundle, written after a run that had none
+ *   dist/synth-<hash>.stamp    per output folder: the inputs of its last synth, and its files
  */
+const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
@@ -118,16 +125,95 @@ function run() {
   }
 }
 
+/** What the app reads besides its code: the variables it looks at and the override file. */
+function runtimeInputs(outdir) {
+  const names = Object.keys(process.env)
+    .filter((k) => /^(CIVICPULSE_|CDKTF_|SYNTH_|TERRAFORM_)/.test(k))
+    .sort();
+  const named = process.env.CIVICPULSE_OVERRIDES;
+  const overrides = named ? path.resolve(ROOT, named) : path.join(ROOT, "monitoring.overrides.yaml");
+  let overrideText = "absent";
+  try {
+    overrideText = crypto.createHash("sha256").update(fs.readFileSync(overrides)).digest("hex");
+  } catch {
+    // absent: the app then uses the presets (or reports the missing named file)
+  }
+  return [`outdir ${outdir}`, ...names.map((k) => `env ${k}=${process.env[k]}`), `overrides ${overrides} ${overrideText}`].join("\n");
+}
+
+/** Every file of the output folder with size and mtime: a hand edit or a deletion shows. */
+function describeOutput(outdir) {
+  const out = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const st = fs.statSync(p);
+        out.push(`${st.size} ${st.mtimeMs} ${path.relative(outdir, p)}`);
+      }
+    }
+  };
+  try {
+    walk(outdir);
+  } catch {
+    return "missing";
+  }
+  return out.sort().join("\n");
+}
+
+function outputStampFile(outdir) {
+  return path.join(DIST, `synth-${crypto.createHash("sha256").update(outdir).digest("hex").slice(0, 16)}.stamp`);
+}
+
+function inputsKey(outdir) {
+  return crypto.createHash("sha256").update(fs.readFileSync(STAMP)).update("\0").update(runtimeInputs(outdir)).digest("hex");
+}
+
 function main() {
   fs.mkdirSync(DIST, { recursive: true });
-  if (process.argv.includes("--rebuild") || !upToDate()) {
+  const argv = process.argv.slice(2);
+  let rebuilt = false;
+  if (argv.includes("--rebuild") || !upToDate()) {
     if (!build()) {
       process.exitCode = 1;
       return;
     }
+    rebuilt = true;
   }
-  if (process.argv.includes("--build-only")) return;
-  run();
+  if (argv.includes("--build-only")) return;
+  const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? path.join(ROOT, "cdktf.out"));
+  const stampFile = outputStampFile(outdir);
+  const key = inputsKey(outdir);
+  if (!rebuilt && !argv.includes("--force")) {
+    let prior = "";
+    try {
+      prior = fs.readFileSync(stampFile, "utf8");
+    } catch {
+      // never synthesized into this folder
+    }
+    const [priorKey, message, ...listing] = prior.split("\n");
+    if (priorKey === key && listing.join("\n") === describeOutput(outdir)) {
+      if (message) process.stdout.write(`${message} (nothing changed since the last synth; --force to run it anyway)\n`);
+      return;
+    }
+  }
+  fs.rmSync(stampFile, { force: true });
+  let said = "";
+  const write = process.stdout.write.bind(process.stdout);
+  // Keep the app's one-line summary for the next up-to-date run to repeat.
+  process.stdout.write = (chunk, ...rest) => {
+    said += String(chunk);
+    return write(chunk, ...rest);
+  };
+  try {
+    run();
+  } finally {
+    process.stdout.write = write;
+  }
+  if (!process.exitCode) {
+    fs.writeFileSync(stampFile, `${key}\n${said.trim().split("\n").pop() ?? ""}\n${describeOutput(outdir)}`);
+  }
 }
 
 main();
