@@ -3,8 +3,9 @@
 "use strict";
 /**
  * The fast path behind `npm run synth` and cdktf.json's `app`: bundle main.ts with esbuild (transpile
- * only; type checking is `tsc` in `npm test` and the PR workflow), skip that step when no input of
- * the bundle changed, and run the bundle with a V8 code cache so its 4 MB are not compiled again.
+ * only; type checking is `tsc` in `npm test` and the PR workflow) as two bundles, the project's code
+ * and the packages it imports, rebuild a bundle only when one of its inputs changed, and run them
+ * with V8 code caches so their 3 MB are not compiled again.
  *
  * When neither the bundle, nor any input the app reads at run time (the override file, the
  * CIVICPULSE_* / CDKTF_* / SYNTH_* / TERRAFORM_* variables), nor the output folder itself changed
@@ -13,9 +14,11 @@
  *
  * Plain JavaScript on purpose: whatever runs before the bundle exists cannot itself need compiling.
  * Files (all in the git-ignored dist/):
- *   dist/main.bundle.js        main.ts and everything it imports, node_modules included
- *   dist/main.bundle.stamp     the bundle's inputs (every file esbuild read) with size and mtime
- *   dist/main.bundle.js.cache  V8's code cache for the bundle, written after a run that had none
+ *   dist/main.bundle.js        main.ts and the project's modules it imports
+ *   dist/main.vendor.js        the packages those import (node_modules), one lazy getter each
+ *   dist/main.packages.json    which packages (bare specifiers) the app bundle imports
+ *   dist/*.stamp               each bundle's inputs (every file esbuild read) with size and mtime
+ *   dist/*.js.cache            V8's code cache of each bundle, written after a run that had none
  *   dist/synth-<hash>.stamp    per output folder: the inputs of its last synth, and its files
  */
 const crypto = require("node:crypto");
@@ -26,17 +29,16 @@ const Module = require("node:module");
 
 const ROOT = path.resolve(__dirname, "..");
 const DIST = path.join(ROOT, "dist");
-const BUNDLE = path.join(DIST, "main.bundle.js");
-const STAMP = `${BUNDLE.slice(0, -3)}.stamp`;
-const CACHE = `${BUNDLE}.cache`;
-// Part of the stamp: a change to how the bundle is built rebuilds it.
-const BUILD_OPTIONS = {
-  entryPoints: [path.join(ROOT, "main.ts")],
+const APP = path.join(DIST, "main.bundle.js");
+const VENDOR = path.join(DIST, "main.vendor.js");
+const stampOf = (bundle) => `${bundle.slice(0, -3)}.stamp`;
+const cacheOf = (bundle) => `${bundle}.cache`;
+// Part of the stamps: a change to how the bundles are built rebuilds them.
+const COMMON = {
   bundle: true,
   platform: "node",
   target: "node20",
   format: "cjs",
-  outfile: BUNDLE,
   metafile: true,
   // A third smaller to read and to check against the code cache; names stay, for stack traces.
   minifyWhitespace: true,
@@ -44,6 +46,9 @@ const BUILD_OPTIONS = {
   absWorkingDir: ROOT,
   tsconfig: path.join(ROOT, "tsconfig.json"),
 };
+// The project's own code; packages stay imports, served by the vendor bundle, so an edit rebuilds
+// and recompiles 0.2 MB instead of 3 MB, and the vendor bundle's code cache stays valid.
+const APP_OPTIONS = { ...COMMON, entryPoints: [path.join(ROOT, "main.ts")], outfile: APP, packages: "external" };
 
 /** One line per input: "<size> <mtimeMs> <path>"; a missing file is its own line, so it rebuilds. */
 function describeInputs(files) {
@@ -59,70 +64,119 @@ function describeInputs(files) {
     .join("\n");
 }
 
-function header() {
-  return `esbuild-options ${JSON.stringify({ ...BUILD_OPTIONS, logLevel: undefined })} node ${process.version}`;
-}
+const header = (options, extra = "") => `esbuild-options ${JSON.stringify({ ...options, logLevel: undefined })} node ${process.version}${extra}`;
 
-/** The stamp's input list when the bundle is current, otherwise undefined. */
-function upToDate() {
+/** Whether `bundle` exists and its stamp's header and inputs are as they are now. */
+function upToDate(bundle, expectedHeader) {
   let stamp;
   try {
-    stamp = fs.readFileSync(STAMP, "utf8");
-    if (!fs.statSync(BUNDLE).isFile()) return false;
+    stamp = fs.readFileSync(stampOf(bundle), "utf8");
+    if (!fs.statSync(bundle).isFile()) return false;
   } catch {
     return false;
   }
   const [first, ...lines] = stamp.split("\n");
-  if (first !== header()) return false;
+  if (first !== expectedHeader) return false;
   const files = lines.map((l) => l.slice(l.indexOf(" ", l.indexOf(" ") + 1) + 1));
   return describeInputs(files) === lines.join("\n");
 }
 
-function build() {
+/** Builds one bundle and writes its stamp; returns the metafile, or undefined after printing why. */
+function build(options, stampHeader) {
   // Loaded only when a build is needed: starting esbuild's service costs more than the stamp check.
   const esbuild = require("esbuild");
   let result;
   try {
-    result = esbuild.buildSync(BUILD_OPTIONS);
+    result = esbuild.buildSync(options);
   } catch (e) {
     const errors = /** @type {{ errors?: import("esbuild").Message[] }} */ (e).errors ?? [];
     const text = errors.length
       ? esbuild.formatMessagesSync(errors, { kind: "error", color: false }).join("")
       : String(/** @type {Error} */ (e).message ?? e);
     process.stderr.write(`synth failed, nothing written:\nbuilding main.ts failed:\n${text}`);
-    return false;
+    return undefined;
   }
   const inputs = Object.keys(result.metafile?.inputs ?? {}).sort();
-  rmQuiet(CACHE);
-  fs.writeFileSync(STAMP, `${header()}\n${describeInputs(inputs)}`);
+  fs.rmSync(cacheOf(options.outfile), { force: true });
+  fs.writeFileSync(stampOf(options.outfile), `${stampHeader}\n${describeInputs(inputs)}`);
+  return result.metafile;
+}
+
+/** The packages the app imports (bare specifiers, subpaths included), from its bundle's metafile. */
+function packagesOf(metafile) {
+  const imports = Object.values(metafile.outputs).flatMap((o) => o.imports);
+  return [...new Set(imports.filter((i) => i.external && !Module.isBuiltin(i.path)).map((i) => i.path))].sort();
+}
+
+const PACKAGES_FILE = path.join(DIST, "main.packages.json");
+
+/** The vendor bundle: one lazy getter per package the app imports, so load order stays the app's. */
+function vendorOptions(packages) {
+  const contents = packages
+    .map((p) => `Object.defineProperty(exports, ${JSON.stringify(p)}, { enumerable: true, get: () => require(${JSON.stringify(p)}) });`)
+    .join("\n");
+  return { ...COMMON, stdin: { contents, resolveDir: ROOT, sourcefile: "vendor-entry.js", loader: "js" }, outfile: VENDOR };
+}
+
+/** Both stamps' text, or undefined before the first build. */
+function stamps() {
+  try {
+    return fs.readFileSync(stampOf(APP), "utf8") + fs.readFileSync(stampOf(VENDOR), "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/** Brings both bundles up to date; false when a build failed (already reported). */
+function ensureBundles(force) {
+  let packages;
+  if (force || !fs.existsSync(PACKAGES_FILE) || !upToDate(APP, header(APP_OPTIONS))) {
+    const meta = build(APP_OPTIONS, header(APP_OPTIONS));
+    if (!meta) return false;
+    packages = packagesOf(meta);
+    fs.writeFileSync(PACKAGES_FILE, `${JSON.stringify(packages)}\n`);
+  } else {
+    packages = JSON.parse(fs.readFileSync(PACKAGES_FILE, "utf8"));
+  }
+  const options = vendorOptions(packages);
+  const vendorHeader = header({ ...options, stdin: undefined }, ` packages ${packages.join(",")}`);
+  if (force || !upToDate(VENDOR, vendorHeader)) return build(options, vendorHeader) !== undefined;
   return true;
 }
 
-function rmQuiet(file) {
-  fs.rmSync(file, { force: true });
-}
-
-/** Runs the bundle as a CommonJS module, compiled from the code cache when V8 accepts it. */
-function run() {
-  const source = fs.readFileSync(BUNDLE, "utf8");
+/** Compiles and runs one bundle as a CommonJS module, from its code cache when V8 accepts it. */
+function load(bundle, requireFn) {
+  const source = fs.readFileSync(bundle, "utf8");
   let cachedData;
   try {
-    cachedData = fs.readFileSync(CACHE);
+    cachedData = fs.readFileSync(cacheOf(bundle));
   } catch {
     cachedData = undefined;
   }
-  const script = new vm.Script(Module.wrap(source), { filename: BUNDLE, cachedData });
-  const wrapper = script.runInThisContext();
-  const mod = { exports: {}, filename: BUNDLE, id: BUNDLE };
-  wrapper.call(mod.exports, mod.exports, Module.createRequire(BUNDLE), mod, BUNDLE, DIST);
-  // After the run the cache also holds the functions the run compiled lazily: most of them.
-  if (cachedData === undefined || script.cachedDataRejected) {
+  const script = new vm.Script(Module.wrap(source), { filename: bundle, cachedData });
+  const mod = { exports: {}, filename: bundle, id: bundle };
+  const saveCache = () => {
+    if (cachedData !== undefined && !script.cachedDataRejected) return;
     try {
-      fs.writeFileSync(CACHE, script.createCachedData());
+      fs.writeFileSync(cacheOf(bundle), script.createCachedData());
     } catch {
       // A read-only dist/ only costs the next run its compile time.
     }
-  }
+  };
+  script.runInThisContext().call(mod.exports, mod.exports, requireFn, mod, bundle, DIST);
+  return { exports: mod.exports, saveCache };
+}
+
+/** Runs the app bundle, its packages served from the vendor bundle. */
+function run() {
+  const nodeRequire = Module.createRequire(APP);
+  const vendor = load(VENDOR, Module.createRequire(VENDOR));
+  const packages = /** @type {Record<string, unknown>} */ (vendor.exports);
+  const requireFn = Object.assign((/** @type {string} */ id) => (Object.prototype.hasOwnProperty.call(packages, id) ? packages[id] : nodeRequire(id)), nodeRequire);
+  const app = load(APP, requireFn);
+  // After the run the caches also hold the functions the run compiled lazily: most of them.
+  vendor.saveCache();
+  app.saveCache();
 }
 
 /** What the app reads besides its code: the variables it looks at and the override file. */
@@ -167,20 +221,25 @@ function outputStampFile(outdir) {
 }
 
 function inputsKey(outdir) {
-  return crypto.createHash("sha256").update(fs.readFileSync(STAMP)).update("\0").update(runtimeInputs(outdir)).digest("hex");
+  return crypto
+    .createHash("sha256")
+    .update(fs.readFileSync(stampOf(APP)))
+    .update("\0")
+    .update(fs.readFileSync(stampOf(VENDOR)))
+    .update("\0")
+    .update(runtimeInputs(outdir))
+    .digest("hex");
 }
 
 function main() {
   fs.mkdirSync(DIST, { recursive: true });
   const argv = process.argv.slice(2);
-  let rebuilt = false;
-  if (argv.includes("--rebuild") || !upToDate()) {
-    if (!build()) {
-      process.exitCode = 1;
-      return;
-    }
-    rebuilt = true;
+  const before = stamps();
+  if (!ensureBundles(argv.includes("--rebuild"))) {
+    process.exitCode = 1;
+    return;
   }
+  const rebuilt = before === undefined || before !== stamps();
   if (argv.includes("--build-only")) return;
   const outdir = path.resolve(process.env.CDKTF_OUTDIR ?? path.join(ROOT, "cdktf.out"));
   const stampFile = outputStampFile(outdir);
@@ -194,7 +253,8 @@ function main() {
     }
     const [priorKey, message, ...listing] = prior.split("\n");
     if (priorKey === key && listing.join("\n") === describeOutput(outdir)) {
-      if (message) process.stdout.write(`${message} (nothing changed since the last synth; --force to run it anyway)\n`);
+      if (message) process.stdout.write(`${message}\n`);
+      process.stderr.write(`synth: nothing changed since the last synth into ${path.relative(process.cwd(), outdir) || "."}; nothing written (--force runs it anyway)\n`);
       return;
     }
   }
