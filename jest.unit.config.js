@@ -11,11 +11,15 @@ const REAL_TOOLS = [
   "flags-live", // the exporters started with their flags
   "grafana-bindings", // the binding generator
   "grafana-stack", // terraform apply of the escaped strings
+  "hostile-inputs", // promtool and amtool on the accepted inputs
   "prometheus-live", // Prometheus with the container's flags
   "promtail-config", // promtool (RE2)
   "promtool",
+  "spec-property", // promtool and amtool on generated specs
   "stack-configs", // amtool, blackbox_exporter
+  "terraform-escaping", // terraform apply
   "verify", // the live harness
+  "web-config-live", // Prometheus and Alertmanager with basic auth / TLS
 ];
 
 module.exports = {
