@@ -132,7 +132,7 @@ async function measure(file: RuleFile, paths: number): Promise<RunResult> {
     ]);
     await sup.waitHttp("prometheus", `${promUrl}/-/ready`, 30_000);
     // Rates need two scrapes in their window: measure only evaluations after the third scrape.
-    await until("three scrapes of the target", 10 * SCRAPE_SECONDS * 1000, async () => {
+    await until("three scrapes of the target", 30 * SCRAPE_SECONDS * 1000, async () => {
       const r = (await (await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent("count_over_time(scrape_samples_scraped[10m])")}`)).json()) as {
         data: { result: Array<{ value: [number, string] }> };
       };
