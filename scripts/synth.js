@@ -77,7 +77,7 @@ function upToDate(bundle, expectedHeader) {
   }
   const [first, ...lines] = stamp.split("\n");
   if (first !== expectedHeader) return false;
-  const files = lines.map((l) => l.slice(l.indexOf(" ", l.indexOf(" ") + 1) + 1));
+  const files = lines.map((l) => (l.startsWith("missing ") ? l.slice("missing ".length) : l.slice(l.indexOf(" ", l.indexOf(" ") + 1) + 1)));
   return describeInputs(files) === lines.join("\n");
 }
 
@@ -96,7 +96,10 @@ function build(options, stampHeader) {
     process.stderr.write(`synth failed, nothing written:\nbuilding main.ts failed:\n${text}`);
     return undefined;
   }
-  const inputs = Object.keys(result.metafile?.inputs ?? {}).sort();
+  // The vendor bundle's entry is generated text (stdin), not a file to stamp.
+  const inputs = Object.keys(result.metafile?.inputs ?? {})
+    .filter((f) => f !== options.stdin?.sourcefile)
+    .sort();
   fs.rmSync(cacheOf(options.outfile), { force: true });
   fs.writeFileSync(stampOf(options.outfile), `${stampHeader}\n${describeInputs(inputs)}`);
   return result.metafile;
