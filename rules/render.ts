@@ -28,12 +28,28 @@ function alertToYaml(a: AlertRule) {
 
 const recordingToYaml = (r: RecordingRule) => ({ record: r.record, expr: r.expr });
 
+/**
+ * Recording rule groups by name, in GROUP_ORDER; within a group its shards first (in the order
+ * rules name them), then the unsharded group, so a rule there that reads a shard's series sees the
+ * same step's value in promtool's sequential evaluation.
+ */
+function recordingGroups(rules: readonly RecordingRule[]): Array<[string, RecordingRule[]]> {
+  const out = new Map<string, RecordingRule[]>();
+  for (const [g, list] of byGroup(rules)) {
+    for (const r of [...list.filter((x) => x.shard), ...list.filter((x) => !x.shard)]) {
+      const name = `civicpulse-recording-${g}${r.shard ? `-${r.shard}` : ""}`;
+      out.set(name, [...(out.get(name) ?? []), r]);
+    }
+  }
+  return [...out.entries()];
+}
+
 const HEADER = (env: string, what: string) =>
   `${what} for CivicPulse (${env}). Generated from the environment spec: change the spec, not this file.`;
 
 export function renderRecordingRules(env: string, rules: RuleSet): string {
   return toYaml(
-    { groups: byGroup(rules.recording).map(([g, list]) => ({ name: `civicpulse-recording-${g}`, rules: list.map(recordingToYaml) })) },
+    { groups: recordingGroups(rules.recording).map(([name, list]) => ({ name, rules: list.map(recordingToYaml) })) },
     HEADER(env, "Recording rules"),
   );
 }
@@ -101,7 +117,7 @@ export function renderRuleTests(env: string, rules: RuleSet, evaluationInterval:
             // Recording groups first, so an alert reads the value recorded in the same step
             // (Prometheus runs groups concurrently; with a coarse test interval the order matters).
             group_eval_order: [
-              ...byGroup(rules.recording).map(([g]) => `civicpulse-recording-${g}`),
+              ...recordingGroups(rules.recording).map(([name]) => name),
               ...byGroup(rules.alerts).map(([g]) => `civicpulse-${g}`),
             ],
             tests: list.map(testCaseToYaml),

@@ -34,6 +34,12 @@ export interface RecordingRule {
   readonly record: string;
   readonly expr: string;
   readonly group: RuleGroupName;
+  /**
+   * A separate Prometheus rule group within `group` (rendered `civicpulse-recording-<group>-<shard>`).
+   * Prometheus evaluates groups concurrently and the rules of one group in sequence, so the heavy
+   * windows each get their own; a rule must sit in the shard of the rules it reads.
+   */
+  readonly shard?: string;
   readonly tests: readonly RuleTestCase[];
 }
 

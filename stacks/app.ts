@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { RenderedFiles } from "../constructs/common/rendered-files";
@@ -6,6 +6,8 @@ import { loadAllEnvironments, LoadOptions } from "./environment/load";
 import { EnvironmentSpec } from "./environment/schema";
 import { GrafanaStack } from "./grafana-stack";
 import { MonitoringStack } from "./monitoring-stack";
+import { withoutTokenStackTraces } from "./stack-traces";
+import { listFiles, writeTree } from "./write-tree";
 
 /**
  * Builds every stack in memory: the monitoring stacks, then one grafana stack per environment that
@@ -23,30 +25,35 @@ export function buildApp(
 
 /**
  * Synthesizes every environment into `outdir` (cdk.tf.json per stack, plus rendered/ with each
- * config file as text). Work happens in a sibling temp folder that replaces `outdir` only when
- * everything succeeded, so a failure leaves the previous output untouched.
+ * config file as text). Everything is built and validated in memory, and cdktf writes into a sibling
+ * temp folder, before `outdir` is touched: a bad input leaves the previous output as it was. Then
+ * `outdir` is brought to the new content file by file, rewriting only files whose bytes changed.
  */
 export function synthesizeAll(options: LoadOptions & { outdir: string }): string[] {
-  const specs = loadAllEnvironments(options);
-  const finalDir = path.resolve(options.outdir);
+  return synthesizeSpecs(loadAllEnvironments(options), options.outdir);
+}
+
+/** synthesizeAll for environments already loaded and validated (the scaling benchmark builds its own). */
+export function synthesizeSpecs(specs: readonly EnvironmentSpec[], outdir: string): string[] {
+  const finalDir = path.resolve(outdir);
   const workDir = `${finalDir}.tmp-${process.pid}`;
   rmSync(workDir, { recursive: true, force: true });
   try {
-    const { app, stacks } = buildApp(specs, workDir);
-    app.synth();
+    const files = new Map<string, Buffer>();
+    const stacks = withoutTokenStackTraces(() => {
+      const built = buildApp(specs, workDir);
+      built.app.synth();
+      return built.stacks;
+    });
+    for (const rel of listFiles(workDir)) files.set(rel, readFileSync(path.join(workDir, rel)));
     for (const stack of stacks) {
-      const stackDir = path.join(workDir, "stacks", stack.node.id);
       for (const [rel, content] of RenderedFiles.of(stack).entries()) {
-        const file = path.join(stackDir, "rendered", rel);
-        mkdirSync(path.dirname(file), { recursive: true });
-        writeFileSync(file, content);
+        files.set(`stacks/${stack.node.id}/rendered/${rel}`, Buffer.from(content));
       }
     }
-    rmSync(finalDir, { recursive: true, force: true });
-    renameSync(workDir, finalDir);
+    writeTree(finalDir, files);
     return stacks.map((s) => s.node.id);
-  } catch (e) {
+  } finally {
     rmSync(workDir, { recursive: true, force: true });
-    throw e;
   }
 }

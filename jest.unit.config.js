@@ -1,0 +1,31 @@
+/** @type {import('jest').Config} */
+// `npm run test:unit`: the suites that need no real program (promtool, amtool, Prometheus, the
+// exporters, Terraform, git worktrees, the binding generator). `npm test` runs every suite.
+const base = require("./jest.config");
+
+const REAL_TOOLS = [
+  "alertmanager-config", // amtool, a real Alertmanager
+  "blackbox-exporter-config", // blackbox_exporter --config.check
+  "blackbox-probe-live", // blackbox_exporter probing
+  "ci-metrics", // Pushgateway and Prometheus
+  "diff-cli", // git worktrees, the CLI as processes
+  "diff-clean-tree", // git
+  "flags-live", // the exporters started with their flags
+  "grafana-bindings", // the binding generator
+  "grafana-stack", // terraform apply of the escaped strings
+  "hostile-inputs", // promtool and amtool on the accepted inputs
+  "prometheus-live", // Prometheus with the container's flags
+  "provider-schema", // terraform with the locally built docker provider
+  "promtail-config", // promtool (RE2)
+  "promtool",
+  "spec-property", // promtool and amtool on generated specs
+  "stack-configs", // amtool, blackbox_exporter
+  "terraform-escaping", // terraform apply
+  "verify", // the live harness
+  "web-config-live", // Prometheus and Alertmanager with basic auth / TLS
+];
+
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: ["/node_modules/", ...REAL_TOOLS.map((s) => `/__tests__/${s}\\.test\\.ts$`)],
+};
