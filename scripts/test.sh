@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's one test command (`npm test`): installs what the tests need if it is missing,
-# compiles, runs every jest suite (unit, snapshot, and the ones that drive promtool, amtool,
-# blackbox_exporter, Prometheus, Alertmanager and the Pushgateway for real), then the live
-# end-to-end verification (`npm run verify` without its benchmark section).
+# compiles, runs the real deploy (`npm run verify:deploy`), every jest suite (unit, snapshot, and
+# the ones that drive promtool, amtool, blackbox_exporter, Prometheus, Alertmanager, the
+# Pushgateway, terraform and Sloth for real), the Django package's pytest suite, then the live
+# end-to-end verification on the real Django app (`npm run verify` without its benchmark section).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CHECKPOINT_DISABLE=1
