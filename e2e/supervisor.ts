@@ -9,15 +9,46 @@ import * as path from "node:path";
  * on normal completion, on an exception, and on SIGINT/SIGTERM of the harness. Waits are bounded.
  */
 
-/** A free loopback port: bind to 0, read the port, close. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * A free loopback port for a server the harness starts later. Not bind-to-0: the kernel hands out
+ * those ports from the ephemeral range, which every outgoing connection (a scrape, the app's
+ * database connection) also draws its source port from, so between picking a port and the server
+ * binding it, a client socket could take it ("address already in use", seen in a CI run). Ports are
+ * picked below the ephemeral range instead, and never twice in one process.
+ */
+export async function freePort(): Promise<number> {
+  const [ephemeralLow] = ephemeralRange();
+  const low = 10_000;
+  const high = Math.min(ephemeralLow, 65_536) - 1;
+  if (high - low < 1_000) throw new Error(`freePort: no room below the ephemeral port range (starts at ${ephemeralLow})`);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (handedOut.has(port)) continue;
+    if (await canListen(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error(`freePort: no free loopback port in ${low}-${high} after 200 attempts`);
+}
+
+const handedOut = new Set<number>();
+
+function ephemeralRange(): [number, number] {
+  try {
+    const [lo, hi] = readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    if (Number.isInteger(lo) && Number.isInteger(hi)) return [lo, hi];
+  } catch {
+    // Not Linux: fall through to the IANA dynamic range.
+  }
+  return [49_152, 65_535];
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
+    s.once("error", () => resolve(false));
+    s.listen(port, "127.0.0.1", () => s.close(() => resolve(true)));
   });
 }
 
