@@ -1,28 +1,15 @@
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { builtInEnvironments, writeTree } from "./helpers/environments";
-import { runTool, tool } from "./helpers/tools";
+import { runTool, runToolAsync } from "./helpers/tools";
 
 /**
  * Every environment's prometheus.yml, rule files and rule tests, judged by promtool 3.x itself.
  * The test files run in parallel (one promtool per file) to use both cores.
  */
 
-function promtoolAsync(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tool("promtool"), args, { cwd });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const promtoolAsync = (args: string[], cwd: string) => runToolAsync("promtool", args, cwd, 120_000);
 
 async function inParallel<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);

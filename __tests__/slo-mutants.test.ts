@@ -1,25 +1,12 @@
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { builtIn, writeTree } from "./helpers/environments";
-import { tool } from "./helpers/tools";
+import { runToolAsync } from "./helpers/tools";
 
 /** The SLO promtool cases can fail: a changed factor, budget or budget formula makes them fail. */
 
-function promtool(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tool("promtool"), args, { cwd });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 300_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const promtool = (args: string[], cwd: string) => runToolAsync("promtool", args, cwd, 300_000);
 
 const files = prometheusFiles(builtIn("prod"));
 const dirs: string[] = [];

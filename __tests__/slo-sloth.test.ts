@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
@@ -12,7 +12,7 @@ import { toYaml } from "../rules/yaml";
 import { repoRoot } from "../e2e/tools";
 import { ruleContext } from "../stacks/monitoring-files";
 import { builtIn, writeTree } from "./helpers/environments";
-import { tool } from "./helpers/tools";
+import { runToolAsync, tool } from "./helpers/tools";
 
 /**
  * Our SLO rules beside Sloth's for the same SLOs (prod): Sloth 0.16 (built by
@@ -27,19 +27,7 @@ function sloth(): string {
   return SLOTH;
 }
 
-function promtool(args: string[], cwd: string): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(tool("promtool"), args, { cwd });
-    let output = "";
-    child.stdout.on("data", (d) => (output += d));
-    child.stderr.on("data", (d) => (output += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 400_000);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
-}
+const promtool = (args: string[], cwd: string) => runToolAsync("promtool", args, cwd, 400_000);
 
 const ctx = ruleContext(builtIn("prod"));
 const rules = buildRuleSet(ctx);
