@@ -6,6 +6,7 @@ const base = require("./jest.config");
 const REAL_TOOLS = [
   "alertmanager-config", // amtool, a real Alertmanager
   "blackbox-exporter-config", // blackbox_exporter --config.check
+  "check", // npm run check's checks: promtool, amtool, blackbox_exporter
   "blackbox-probe-live", // blackbox_exporter probing
   "ci-metrics", // Pushgateway and Prometheus
   "diff-cli", // git worktrees, the CLI as processes
@@ -14,6 +15,7 @@ const REAL_TOOLS = [
   "grafana-bindings", // the binding generator
   "grafana-stack", // terraform apply of the escaped strings
   "hostile-inputs", // promtool and amtool on the accepted inputs
+  "new-user", // the civicpulse-check bin on new environments and receivers
   "prometheus-live", // Prometheus with the container's flags
   "provider-schema", // terraform with the locally built docker provider
   "promtail-config", // promtool (RE2)

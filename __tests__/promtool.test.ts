@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import * as path from "node:path";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { builtInEnvironments, writeTree } from "./helpers/environments";
+import { inParallel } from "../check/pool";
 import { runTool, runToolAsync } from "./helpers/tools";
 
 /**
@@ -10,19 +11,6 @@ import { runTool, runToolAsync } from "./helpers/tools";
  */
 
 const promtoolAsync = (args: string[], cwd: string) => runToolAsync("promtool", args, cwd, 120_000);
-
-async function inParallel<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: limit }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
 
 const environments = builtInEnvironments().map((spec) => ({ spec, dir: writeTree(prometheusFiles(spec), `civicpulse-promtool-${spec.name}-`) }));
 afterAll(() => environments.forEach((e) => rmSync(e.dir, { recursive: true, force: true })));

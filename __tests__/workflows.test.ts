@@ -65,7 +65,7 @@ test("triggers", () => {
 test("every `npm run <script>` used exists in package.json", () => {
   const used = new Set<string>();
   for (const { run } of runs) for (const m of run.matchAll(/npm run (?:--silent |-s )?([A-Za-z0-9:_-]+)/g)) used.add(m[1]);
-  expect([...used].sort()).toEqual(expect.arrayContaining(["build", "diff", "synth"]));
+  expect([...used].sort()).toEqual(expect.arrayContaining(["build", "check", "diff", "synth"]));
   for (const s of used) expect({ script: s, exists: s in pkg.scripts }).toEqual({ script: s, exists: true });
   // npm test and npm ci are built in; npm test is the project's test command.
   expect(runs.some((r) => /^\s*npm test\b/m.test(r.run))).toBe(true);
@@ -123,7 +123,7 @@ test("pr.yml: full history, node 20, install, test, synth, semantic diff, cdktf 
     if (String(step.uses).startsWith("actions/setup-node@")) expect({ file, v: String(step.with["node-version"]).replace("${{ env.NODE_VERSION }}", nodeVersion) }).toEqual({ file, v: "20" });
   }
   const text = (job: string) => (jobs[job].steps as Job[]).map((s) => s.run ?? "").join("\n");
-  expect(text("test")).toMatch(/npm ci[\s\S]*npm test/);
+  expect(text("test")).toMatch(/npm ci[\s\S]*npm test[\s\S]*npm run check/);
   expect(text("semantic-diff")).toMatch(/npm run synth[\s\S]*npm run --silent diff -- --base "\$BASE_SHA" --head cdktf.out --format json/);
   expect(text("plan")).toContain('npx --yes "$CDKTF_CLI" diff "$stack"');
   expect(wf("pr.yml").env?.CDKTF_CLI).toBe("cdktf-cli@0.21.0");

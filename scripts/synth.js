@@ -234,9 +234,35 @@ function inputsKey(outdir) {
     .digest("hex");
 }
 
+const USAGE = `Usage: npm run synth [-- flags]        (node scripts/synth.js; cdktf.json's app)
+
+Synthesizes every environment into cdktf.out (cdktf-cli: into CDKTF_OUTDIR): each stack's
+cdk.tf.json and its rendered config files. Reads the presets, then monitoring.overrides.yaml (or
+the file CIVICPULSE_OVERRIDES names), then the CIVICPULSE_* variables. Writes nothing when nothing
+changed since the last synth into the same folder.
+
+  --force       synthesize even when nothing changed
+  --rebuild     rebuild the bundles in dist/ first (implies a synth)
+  --build-only  build the bundles, do not synthesize
+  -h, --help    this text
+
+Next: npm run check runs promtool, amtool and blackbox_exporter on the same configuration.
+`;
+const FLAGS = ["--force", "--rebuild", "--build-only"];
+
 function main() {
-  fs.mkdirSync(DIST, { recursive: true });
   const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const unknown = argv.filter((a) => !FLAGS.includes(a));
+  if (unknown.length > 0) {
+    process.stderr.write(`synth: unknown argument ${unknown.map((a) => JSON.stringify(a)).join(", ")}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  fs.mkdirSync(DIST, { recursive: true });
   const before = stamps();
   if (!ensureBundles(argv.includes("--rebuild"))) {
     process.exitCode = 1;
@@ -256,7 +282,7 @@ function main() {
     }
     const [priorKey, message, ...listing] = prior.split("\n");
     if (priorKey === key && listing.join("\n") === describeOutput(outdir)) {
-      if (message) process.stdout.write(`${message}\n`);
+      if (message) process.stdout.write(`${JSON.parse(message)}\n`);
       process.stderr.write(`synth: nothing changed since the last synth into ${path.relative(process.cwd(), outdir) || "."}; nothing written (--force runs it anyway)\n`);
       return;
     }
@@ -264,7 +290,7 @@ function main() {
   fs.rmSync(stampFile, { force: true });
   let said = "";
   const write = process.stdout.write.bind(process.stdout);
-  // Keep the app's one-line summary for the next up-to-date run to repeat.
+  // Keep the app's summary for the next up-to-date run to repeat (one JSON string: one line).
   process.stdout.write = (chunk, ...rest) => {
     said += String(chunk);
     return write(chunk, ...rest);
@@ -275,7 +301,7 @@ function main() {
     process.stdout.write = write;
   }
   if (!process.exitCode) {
-    fs.writeFileSync(stampFile, `${key}\n${said.trim().split("\n").pop() ?? ""}\n${describeOutput(outdir)}`);
+    fs.writeFileSync(stampFile, `${key}\n${said.trim() ? JSON.stringify(said.trim()) : ""}\n${describeOutput(outdir)}`);
   }
 }
 

@@ -153,7 +153,17 @@ export function loadEnvironment(name: string, options: LoadOptions, overrides = 
   return result.data;
 }
 
-export function loadAllEnvironments(options: LoadOptions): EnvironmentSpec[] {
+/** The environments synth writes, in deploy order. */
+export function environmentNames(_overrides: ReturnType<typeof readOverrides>): string[] {
+  return Object.keys(PRESETS);
+}
+
+/** Every environment synth writes, with the override file they were read with (main.ts names it). */
+export function loadConfiguration(options: LoadOptions): { overrides: ReturnType<typeof readOverrides>; specs: EnvironmentSpec[] } {
   const overrides = readOverrides(options);
-  return Object.keys(PRESETS).map((name) => loadEnvironment(name, options, overrides));
+  return { overrides, specs: environmentNames(overrides).map((name) => loadEnvironment(name, options, overrides)) };
+}
+
+export function loadAllEnvironments(options: LoadOptions): EnvironmentSpec[] {
+  return loadConfiguration(options).specs;
 }
