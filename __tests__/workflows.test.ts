@@ -1,15 +1,20 @@
 /**
  * The GitHub workflows, checked without GitHub: valid YAML of the expected shape, every npm script
  * and CLI flag they use exists, every job has a timeout and least-privilege permissions, actions
- * are pinned to a version, the PR comment marker is the one the diff CLI emits, deployments go
- * dev → staging → prod and monitoring-<env> before grafana-<env>, and every shell step parses.
+ * are pinned to a version, the PR comment marker is the one the diff CLI emits, the plan matrix and
+ * the deployments come from `npm run environments` (one at a time, in its order) with monitoring-<env>
+ * before grafana-<env>, and every shell step parses.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { USAGE as CI_METRICS_USAGE } from "../cli/ci-metrics";
 import { USAGE as DIFF_USAGE } from "../cli/diff";
+import { main as environmentsMain } from "../cli/environments";
+import { environmentNames } from "../stacks/environment/load";
+import { PRESETS } from "../stacks/environment/presets";
 import { COMMENT_MARKER } from "../diff/index";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -127,7 +132,9 @@ test("pr.yml: full history, node 20, install, test, synth, semantic diff, cdktf 
   expect(text("semantic-diff")).toMatch(/npm run synth[\s\S]*npm run --silent diff -- --base "\$BASE_SHA" --head cdktf.out --format json/);
   expect(text("plan")).toContain('npx --yes "$CDKTF_CLI" diff "$stack"');
   expect(wf("pr.yml").env?.CDKTF_CLI).toBe("cdktf-cli@0.21.0");
-  expect(jobs.plan.strategy.matrix.environment).toEqual(["dev", "staging", "prod"]);
+  expectEnvironmentList(jobs);
+  expect(jobs.plan.needs).toEqual(["environments"]);
+  expect(jobs.plan.strategy.matrix.environment).toBe(FROM_LIST);
   expect(text("report")).toContain("--report .monitoring-diff/diff.json --plans .monitoring-diff/plans");
   // The job that can write runs no code from the pull request.
   expect(jobs.comment.steps.map((s: Job) => s.uses ?? "run")).toEqual(["actions/download-artifact@v4.3.0", "actions/github-script@v7.0.1"]);
@@ -147,11 +154,42 @@ test("every flag the workflows pass to the two CLIs exists", () => {
   for (const f of pushFlags) expect(CI_METRICS_USAGE).toContain(`${f} `);
 });
 
-test("deploy: dev → staging → prod behind environments, monitoring-<env> before grafana-<env>", () => {
+/** Both the plan matrix and the deploy order are the list `npm run environments` prints. */
+const FROM_LIST = "${{ fromJSON(needs.environments.outputs.list) }}";
+function expectEnvironmentList(jobs: Record<string, Job>): void {
+  const list = jobs.environments;
+  expect(list.outputs).toEqual({ list: "${{ steps.list.outputs.list }}" });
+  const step = (list.steps as Job[]).find((s) => s.id === "list");
+  expect(step.run.trim()).toBe('echo "list=$(npm run --silent environments -- --json)" >> "$GITHUB_OUTPUT"');
+  expect((list.steps as Job[]).map((s) => s.run ?? "").join("\n")).toMatch(/npm ci[\s\S]*npm run --silent environments/);
+}
+
+test("npm run environments prints the deploy order as the JSON the matrix reads, a declared environment after its preset", () => {
+  const root = mkdtempSync(path.join(tmpdir(), "civicpulse-environments-"));
+  try {
+    writeFileSync(path.join(root, "envs.yaml"), "qa:\n  basedOn: staging\nsandbox:\n  basedOn: dev\n");
+    let out = "";
+    const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (out += s) };
+    expect(environmentsMain(["--json"], io, { CIVICPULSE_OVERRIDES: path.join(root, "envs.yaml") })).toBe(0);
+    const listed = JSON.parse(out) as string[];
+    expect(listed).toEqual(environmentNames({ declared: { qa: "staging", sandbox: "dev" } }));
+    expect(listed).toEqual([...Object.keys(PRESETS).flatMap((p) => [p, ...(p === "dev" ? ["sandbox"] : p === "staging" ? ["qa"] : [])])]);
+    expect(out.trim().split("\n")).toHaveLength(1);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test("deploy: one environment at a time in the list's order behind environments, monitoring-<env> before grafana-<env>", () => {
   const jobs = wf("deploy.yml").jobs;
-  expect(jobs.dev).toMatchObject({ needs: ["test"], uses: "./.github/workflows/deploy-environment.yml", with: { environment: "dev" } });
-  expect(jobs.staging).toMatchObject({ needs: ["dev"], with: { environment: "staging" } });
-  expect(jobs.prod).toMatchObject({ needs: ["staging"], with: { environment: "prod" } });
+  expectEnvironmentList(jobs);
+  expect(Object.keys(jobs).sort()).toEqual(["deploy", "environments", "test"]);
+  expect(jobs.deploy).toMatchObject({
+    needs: ["test", "environments"],
+    uses: "./.github/workflows/deploy-environment.yml",
+    with: { environment: "${{ matrix.environment }}" },
+    strategy: { "max-parallel": 1, "fail-fast": true, matrix: { environment: FROM_LIST } },
+  });
   const deploy = wf("deploy-environment.yml").jobs.deploy;
   expect(deploy.environment).toEqual({ name: "${{ inputs.environment }}" });
   const steps = (deploy.steps as Job[]).map((s) => s.run ?? "");
@@ -160,6 +198,8 @@ test("deploy: dev → staging → prod behind environments, monitoring-<env> bef
   expect(monitoring).toBeGreaterThan(0);
   expect(grafana).toBeGreaterThan(monitoring);
   expect(wf("deploy.yml").concurrency).toEqual({ group: "deploy-main", "cancel-in-progress": false });
+  // No workflow names an environment itself: the list is the only place.
+  for (const [f, { text }] of workflows) expect({ file: f, named: text.match(/\[\s*dev\s*,|"dev"|environment: (dev|staging|prod)\b/g) }).toEqual({ file: f, named: null });
 });
 
 test("secrets reach steps only through env, never inline in a script", () => {

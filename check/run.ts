@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { runToolAsync, tool } from "../e2e/tools";
 import { synthesizeSpecs } from "../stacks/app";
 import { crossFieldWarnings } from "../stacks/environment/checks";
-import { EnvironmentError, environmentNames, loadEnvironment, readOverrides } from "../stacks/environment/load";
+import { EnvironmentError, environmentNames, loadEnvironment, Overrides, readOverrides } from "../stacks/environment/load";
 import type { EnvironmentSpec } from "../stacks/environment/schema";
 import { cacheKey, PassCache } from "./cache";
 import { CHECK_TOOLS, planEnvironment, PlannedCheck, ToolJob } from "./plan";
@@ -108,7 +108,7 @@ export interface Prepared {
 export function prepareChecks(options: Pick<CheckOptions, "rootDir" | "env" | "environments" | "strict" | "progress">, work: string): Prepared {
   const progress = options.progress ?? (() => undefined);
   const load = { rootDir: options.rootDir, env: options.env };
-  let overrides: ReturnType<typeof readOverrides>;
+  let overrides: Overrides;
   try {
     overrides = readOverrides(load);
   } catch (e) {

@@ -59,8 +59,40 @@ export interface LoadOptions {
 
 const known = (name: string): boolean => Object.prototype.hasOwnProperty.call(PRESETS, name);
 
+/** The override-file key that declares a new environment from a preset: `qa: { basedOn: staging, ... }`. */
+export const BASED_ON = "basedOn";
+/** Environment names become stack ids, container names and Terraform state keys. */
+const ENVIRONMENT_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+
+export interface Overrides {
+  /** The override file read, when there is one. */
+  readonly file?: string;
+  /** Each environment's overrides, `basedOn` taken out. */
+  readonly byEnvironment: Record<string, unknown>;
+  /** The environments the file declares, with the preset each is based on, in file order. */
+  readonly declared: Record<string, string>;
+}
+
+/** Checks one new environment's key and basedOn; returns the preset it is based on. */
+function declaredBase(file: string, key: string, value: unknown): string {
+  const presets = Object.keys(PRESETS).join(", ");
+  const base = isPlain(value) ? value[BASED_ON] : undefined;
+  if (base === undefined) {
+    throw new EnvironmentError(
+      `${file}: unknown environment ${JSON.stringify(key)} (presets: ${presets}; to declare a new environment, give it ${BASED_ON}: <one of them>)`,
+    );
+  }
+  if (!ENVIRONMENT_NAME.test(key)) {
+    throw new EnvironmentError(`${file}: environment name ${JSON.stringify(key)}: lowercase letters, digits and dashes, starting with a letter, at most 31 characters`);
+  }
+  if (typeof base !== "string" || !known(base)) {
+    throw new EnvironmentError(`${file}: ${key}.${BASED_ON}: one of the presets ${presets} (got ${JSON.stringify(base)})`);
+  }
+  return base;
+}
+
 /** Reads the override file (if any) once; its top-level keys are environment names. */
-export function readOverrides(options: LoadOptions): { file?: string; byEnvironment: Record<string, unknown> } {
+export function readOverrides(options: LoadOptions): Overrides {
   const named = options.env[OVERRIDE_FILE_VARIABLE];
   const file = named ? path.resolve(options.rootDir, named) : path.join(options.rootDir, DEFAULT_OVERRIDE_FILE);
   // stat, not open: opening a FIFO blocks, and /dev/zero never ends.
@@ -69,7 +101,7 @@ export function readOverrides(options: LoadOptions): { file?: string; byEnvironm
     stat = statSync(file);
   } catch {
     if (named) throw new EnvironmentError(`${OVERRIDE_FILE_VARIABLE}=${named}: no such file`);
-    return { byEnvironment: {} };
+    return { byEnvironment: {}, declared: {} };
   }
   const where = named ? `${OVERRIDE_FILE_VARIABLE}=${named}` : file;
   if (!stat.isFile()) throw new EnvironmentError(`${where}: not a regular file (a YAML file is expected)`);
@@ -82,20 +114,29 @@ export function readOverrides(options: LoadOptions): { file?: string; byEnvironm
   } catch (e) {
     throw new EnvironmentError(`${file}: not valid YAML: ${(e as Error).message}`);
   }
-  if (parsed === null || parsed === undefined) return { file, byEnvironment: {} };
+  if (parsed === null || parsed === undefined) return { file, byEnvironment: {}, declared: {} };
   if (!isPlain(parsed)) throw new EnvironmentError(`${file}: expected a mapping of environment names to overrides`);
-  for (const key of Object.keys(parsed)) {
-    if (!known(key)) {
-      throw new EnvironmentError(`${file}: unknown environment ${JSON.stringify(key)} (known: ${Object.keys(PRESETS).join(", ")})`);
+  const byEnvironment: Record<string, unknown> = {};
+  const declared: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (known(key)) {
+      if (isPlain(value) && BASED_ON in value) {
+        throw new EnvironmentError(`${file}: ${key}.${BASED_ON}: ${key} is a preset; ${BASED_ON} declares a new environment under a new name`);
+      }
+      byEnvironment[key] = value;
+      continue;
     }
+    declared[key] = declaredBase(file, key, value);
+    const { [BASED_ON]: _base, ...rest } = value as Plain;
+    byEnvironment[key] = rest;
   }
-  return { file, byEnvironment: parsed };
+  return { file, byEnvironment, declared };
 }
 
 function fromVariables(envName: string, env: NodeJS.ProcessEnv): { input: unknown; used: string[] } {
   let input: unknown = {};
   const used: string[] = [];
-  for (const prefix of ["CIVICPULSE_", `CIVICPULSE_${envName.toUpperCase()}_`]) {
+  for (const prefix of ["CIVICPULSE_", `CIVICPULSE_${envName.toUpperCase().replace(/-/g, "_")}_`]) {
     for (const [name, toInput] of Object.entries(VARIABLES)) {
       const value = env[prefix + name];
       if (value !== undefined) {
@@ -129,8 +170,10 @@ export function describeIssues(error: z.ZodError, input: unknown): string[] {
 
 /** Builds and validates one environment: preset, then the override file, then variables. */
 export function loadEnvironment(name: string, options: LoadOptions, overrides = readOverrides(options)): EnvironmentSpec {
-  const preset = known(name) ? PRESETS[name] : undefined;
-  if (!preset) throw new EnvironmentError(`unknown environment ${JSON.stringify(name)} (known: ${Object.keys(PRESETS).join(", ")})`);
+  const base = known(name) ? name : Object.prototype.hasOwnProperty.call(overrides.declared, name) ? overrides.declared[name] : undefined;
+  if (base === undefined) throw new EnvironmentError(`unknown environment ${JSON.stringify(name)} (known: ${environmentNames(overrides).join(", ")})`);
+  // A declared environment is its preset under its own name (and then its overrides).
+  const preset = base === name ? PRESETS[name] : deepMerge(PRESETS[base], { name });
   const variables = fromVariables(name, options.env);
   const override = Object.prototype.hasOwnProperty.call(overrides.byEnvironment, name) ? overrides.byEnvironment[name] : undefined;
   const sources = [overrides.file && override ? overrides.file : undefined, ...variables.used].filter(Boolean);
@@ -153,13 +196,17 @@ export function loadEnvironment(name: string, options: LoadOptions, overrides = 
   return result.data;
 }
 
-/** The environments synth writes, in deploy order. */
-export function environmentNames(_overrides: ReturnType<typeof readOverrides>): string[] {
-  return Object.keys(PRESETS);
+/**
+ * The environments synth writes, in deploy order: the presets' order, each declared environment
+ * right after the preset it is based on (several in the override file's order). Synth, check, the
+ * workflows (`npm run environments`) and the deploy order all read this one list.
+ */
+export function environmentNames(overrides: Pick<Overrides, "declared">): string[] {
+  return Object.keys(PRESETS).flatMap((preset) => [preset, ...Object.keys(overrides.declared).filter((n) => overrides.declared[n] === preset)]);
 }
 
 /** Every environment synth writes, with the override file they were read with (main.ts names it). */
-export function loadConfiguration(options: LoadOptions): { overrides: ReturnType<typeof readOverrides>; specs: EnvironmentSpec[] } {
+export function loadConfiguration(options: LoadOptions): { overrides: Overrides; specs: EnvironmentSpec[] } {
   const overrides = readOverrides(options);
   return { overrides, specs: environmentNames(overrides).map((name) => loadEnvironment(name, options, overrides)) };
 }
