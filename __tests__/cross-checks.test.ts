@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { loadEnvironment } from "../stacks/environment/load";
-import { EMPTY_ROOT } from "./helpers/environments";
+import { BUILT_IN_NAMES, EMPTY_ROOT } from "./helpers/environments";
 
 const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 const example = parse(/```yaml\n# monitoring\.overrides\.yaml\n([\s\S]*?)```/.exec(readme)![1]) as { prod: Record<string, any> };
@@ -28,5 +28,5 @@ test("moving targets.app alone warns about the probe base URL and the OTel targe
 });
 
 test("the built-in presets load without a warning", () => {
-  for (const name of ["dev", "staging", "prod"]) expect({ name, warnings: warnings({}, name) }).toEqual({ name, warnings: [] });
+  for (const name of BUILT_IN_NAMES) expect({ name, warnings: warnings({}, name) }).toEqual({ name, warnings: [] });
 });

@@ -11,6 +11,7 @@ import { buildSync } from "esbuild";
 import { buildReport, EXIT, main, parseDiffArgs } from "../cli/diff";
 import { COMMENT_MARKER } from "../diff/index";
 import { copyOutput, editTf, specFor, synth } from "./fixtures/diff/synth";
+import { BUILT_IN_NAMES } from "./helpers/environments";
 
 const PROJECT = path.resolve(__dirname, "..");
 const CLI = path.join(PROJECT, "cli", "diff.ts");
@@ -179,7 +180,7 @@ describe("a git ref as the base", () => {
   test("this project's HEAD, synthesized in a worktree; and with a bad override: exit 1", () => {
     const report = buildReport({ base: "HEAD", head: base, format: "json", maxChars: 65000, help: false }, { cwd: PROJECT });
     expect(report.base).toMatch(/^HEAD \([0-9a-f]{12}\)$/);
-    expect(report.environments.map((e) => e.name)).toEqual(expect.arrayContaining(["dev", "staging", "prod"]));
+    expect(report.environments.map((e) => e.name)).toEqual(expect.arrayContaining([...BUILT_IN_NAMES]));
     expect(worktrees()).not.toContain("civicpulse-diff-base-");
 
     const bad = path.join(tmp("civicpulse-diff-override-"), "bad.yaml");

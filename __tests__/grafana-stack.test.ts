@@ -23,7 +23,7 @@ import { EnvironmentSpec } from "../stacks/environment/schema";
 import { GrafanaStack } from "../stacks/grafana-stack";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { GRAFANA_ADMIN_PASSWORD_VARIABLE, resolveGrafanaLogin } from "../constructs/grafana/login";
-import { builtIn, builtInEnvironments, EMPTY_ROOT, writeTree } from "./helpers/environments";
+import { BUILT_IN_NAMES, builtIn, builtInEnvironments, EMPTY_ROOT, writeTree } from "./helpers/environments";
 
 type Json = Record<string, any>;
 
@@ -256,9 +256,9 @@ describe("synthesizeAll with the grafana stacks", () => {
 
   it("writes grafana-<env> after the monitoring stacks, with the dependency in manifest.json and the JSON under rendered/", () => {
     const stacks = synthesizeAll({ rootDir: EMPTY_ROOT, env: {}, outdir });
-    expect(stacks).toEqual(["monitoring-dev", "monitoring-staging", "monitoring-prod", "grafana-dev", "grafana-staging", "grafana-prod"]);
+    expect(stacks).toEqual([...BUILT_IN_NAMES.map((e) => `monitoring-${e}`), ...BUILT_IN_NAMES.map((e) => `grafana-${e}`)]);
     const manifest = JSON.parse(readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    for (const env of ["dev", "staging", "prod"]) {
+    for (const env of BUILT_IN_NAMES) {
       expect(manifest.stacks[`grafana-${env}`].dependencies).toEqual([`monitoring-${env}`]);
       expect(manifest.stacks[`monitoring-${env}`].dependencies).toEqual([]);
       const dir = path.join(outdir, "stacks", `grafana-${env}`);

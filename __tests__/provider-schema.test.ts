@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { synthesizeDeployed } from "../e2e/deploy/app";
 import { synthesizeAll } from "../stacks/app";
 import { DEPLOYED_DOCKER_PROVIDER_VERSION } from "../stacks/environment/deployed";
+import { BUILT_IN_NAMES } from "./helpers/environments";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI_CONFIG = path.join(ROOT, ".tools", "terraform", "cli.tfrc");
@@ -90,7 +91,7 @@ test(`every attribute the monitoring stacks write exists in kreuzwerker/docker $
   synthesizeAll({ rootDir: path.join(out, "no-overrides"), env: {}, outdir: path.join(out, "presets") });
   synthesizeDeployed({}, path.join(out, "deployed"));
   const stacks = [
-    ...["dev", "staging", "prod"].map((e) => path.join(out, "presets", "stacks", `monitoring-${e}`, "cdk.tf.json")),
+    ...BUILT_IN_NAMES.map((e) => path.join(out, "presets", "stacks", `monitoring-${e}`, "cdk.tf.json")),
     path.join(out, "deployed", "stacks", "monitoring-deploy", "cdk.tf.json"),
   ];
   const unknown = stacks.flatMap((f) => unknownInStack(JSON.parse(readFileSync(f, "utf8")), schema).map((u) => `${path.basename(path.dirname(f))}: ${u}`));

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { synthesizeAll } from "../stacks/app";
-import { EMPTY_ROOT } from "./helpers/environments";
+import { BUILT_IN_NAMES, EMPTY_ROOT } from "./helpers/environments";
 
 /**
  * Known secret values are put where a user would put them (TF_VAR_* for the Terraform variables,
@@ -75,7 +75,7 @@ describe("secrets never land in synthesized output", () => {
 
   test("the output is there: every stack (monitoring and grafana), rendered files, decoded uploads", () => {
     const stacks = texts.filter((t) => t.where.endsWith("cdk.tf.json")).map((t) => path.basename(path.dirname(t.where)));
-    expect(stacks).toEqual(expect.arrayContaining(["monitoring-dev", "monitoring-staging", "monitoring-prod"]));
+    expect(stacks).toEqual(expect.arrayContaining(BUILT_IN_NAMES.map((e) => `monitoring-${e}`)));
     expect(texts.some((t) => t.where.includes("/rendered/alertmanager/alertmanager.yml"))).toBe(true);
     // About nine config uploads per monitoring stack.
     expect(texts.filter((t) => t.where.endsWith("(decoded upload)")).length).toBeGreaterThan(20);

@@ -257,11 +257,11 @@ describe("byte-exact uploads through ServiceContainer (the path every container'
 describe("synth output on disk", () => {
   test("synthesizeAll writes cdk.tf.json and the rendered files of every stack", () => {
     const { synthesizeAll } = require("../stacks/app") as typeof import("../stacks/app");
-    const { EMPTY_ROOT } = require("./helpers/environments") as typeof import("./helpers/environments");
+    const { BUILT_IN_NAMES, EMPTY_ROOT } = require("./helpers/environments") as typeof import("./helpers/environments");
     const { tempDir } = require("./helpers/temp") as typeof import("./helpers/temp");
     const outdir = path.join(tempDir("civicpulse-synth-"), "cdktf.out");
     const stacks = synthesizeAll({ rootDir: EMPTY_ROOT, env: {}, outdir });
-    const monitoring = ["monitoring-dev", "monitoring-staging", "monitoring-prod"];
+    const monitoring = BUILT_IN_NAMES.map((e) => `monitoring-${e}`);
     expect(stacks).toEqual(expect.arrayContaining(monitoring));
     for (const s of monitoring) {
       const dir = path.join(outdir, "stacks", s);

@@ -1,11 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { loadAllEnvironments, loadEnvironment } from "../../stacks/environment/load";
+import { environmentNames, loadAllEnvironments, loadEnvironment } from "../../stacks/environment/load";
 import { EnvironmentSpec } from "../../stacks/environment/schema";
 import { tempDir } from "./temp";
 
 /** A folder with no override file, so tests see the built-in presets only. */
 export const EMPTY_ROOT = tempDir("civicpulse-root-");
+
+/** The environments synth writes without an override file, in deploy order: tests derive from it, never retype it. */
+export const BUILT_IN_NAMES: readonly string[] = environmentNames({ declared: {} });
 
 export const builtInEnvironments = (): EnvironmentSpec[] => loadAllEnvironments({ rootDir: EMPTY_ROOT, env: {} });
 export const builtIn = (name: string): EnvironmentSpec => loadEnvironment(name, { rootDir: EMPTY_ROOT, env: {} });
