@@ -24,7 +24,7 @@ const R = ALERTMANAGER_RECEIVERS;
 export const RECEIVERS_BY_SEVERITY: Record<Severity, string[]> = {
   warning: [R.chat],
   critical: [R.chat, R.pager],
-  emergency: [R.emergency],
+  emergency: [R.pager, R.escalation],
 };
 
 export interface ScenarioResult {
@@ -568,13 +568,14 @@ export function ciDeploymentAndEscalation(): ScenarioFn[] {
       s.result.notes.push(`escalation.after = ${sec(after)} s; floor counts from the failed push`);
       if (deliveries.length > 0) {
         // The receiver's two webhooks notify independently: give the second a moment (bounded).
-        const pathsSeen = () => new Set(ctx.stack.recorder.find({ alertname: s.alert, receiver: R.emergency, status: "firing" }).map((d) => d.path));
+        const pathsSeen = () =>
+          new Set([R.pager, R.escalation].flatMap((receiver) => ctx.stack.recorder.find({ alertname: s.alert, receiver, status: "firing" }).map((d) => d.path)));
         const paths = await until("both emergency webhooks", 5_000, () => {
           const p = pathsSeen();
           return p.has("/pager") && p.has("/escalation") ? p : undefined;
         }).catch(() => pathsSeen());
         if (!paths.has("/pager") || !paths.has("/escalation")) s.fail(`emergency reached ${[...paths].join(", ")}; expected both /pager and /escalation`);
-        else s.result.notes.push("emergency receiver paged both the pager and the escalation contact");
+        else s.result.notes.push("the emergency paged both the pager and the escalation contact");
       }
       // The critical that escalated is now muted by the emergency of its service.
       const suppressed = await until("DeploymentFailed to be inhibited", 10_000, async () => {

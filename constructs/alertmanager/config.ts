@@ -1,8 +1,21 @@
 import { z } from "zod";
 import { Duration, durationSchema, formatDuration, positiveDurationSchema } from "../../rules/duration";
 import { ALERT_NAMES, AlertName, SEVERITIES, Severity } from "../../rules/knobs";
-import { RuleGroupName } from "../../rules/types";
 import { toYaml } from "../../rules/yaml";
+import {
+  ALERT_CATEGORIES,
+  NULL_RECEIVER,
+  Receiver,
+  receiverNameSchema,
+  receiverSchema,
+  receiverSecretFile,
+  receiversFor,
+  receiverVariable,
+  secretFieldsOf,
+  withDefaultReceivers,
+} from "./receivers";
+
+export { ALERT_CATEGORIES, isLocalWebhookHost } from "./receivers";
 
 /**
  * Alertmanager (0.28+) configuration: receivers, the severity route tree, and inhibition.
@@ -16,9 +29,10 @@ import { toYaml } from "../../rules/yaml";
  *             without `service` is never muted by another service's emergency.
  * Annotations used by the chat message: summary, description, runbook_url.
  *
- * Secrets never appear in the rendered file: Slack webhook URLs, PagerDuty routing keys and
- * dead-man's-switch URLs are referenced through the `*_file` fields, pointing at files in
- * `secretsDir` that the container construct writes from sensitive Terraform variables.
+ * Receivers are configuration (./receivers.ts): any number, each reached by severity and category.
+ * Secrets never appear in the rendered file: webhook URLs, routing and API keys, SMTP passwords are
+ * referenced through the `*_file` fields, pointing at files in `secretsDir` that the container
+ * construct writes from sensitive Terraform variables named after the receiver.
  */
 
 /** Where the container construct places the rendered file and the secret files. */
@@ -27,17 +41,14 @@ export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
 export const ALERTMANAGER_DATA_DIR = "/alertmanager";
 export const ALERTMANAGER_PORT = 9093;
 
+/** The presets' receivers (constructs/alertmanager/receivers.ts DEFAULT_RECEIVERS) and the built-in null receiver. */
 export const ALERTMANAGER_RECEIVERS = {
   chat: "chat",
   pager: "pager",
-  emergency: "emergency",
+  escalation: "escalation",
   heartbeat: "heartbeat",
-  null: "null",
+  null: NULL_RECEIVER,
 } as const;
-export type ReceiverName = (typeof ALERTMANAGER_RECEIVERS)[keyof typeof ALERTMANAGER_RECEIVERS];
-
-/** Values of the `category` label (one per rule group). */
-export const ALERT_CATEGORIES = ["application", "infrastructure", "security", "cicd", "meta"] as const satisfies readonly RuleGroupName[];
 
 /** Host resource alerts that a down host makes meaningless (their series vanish or lie). */
 export const HOST_RESOURCE_ALERTS = ["HostHighCpuUsage", "HostLowMemory", "HostDiskSpaceLow"] as const satisfies readonly AlertName[];
@@ -49,75 +60,7 @@ export const HOST_RESOURCE_ALERTS = ["HostHighCpuUsage", "HostLowMemory", "HostD
 const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Prometheus label name");
 const alertName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "an alert name (a metric-name-like identifier)");
 
-/** A file name inside `secretsDir` (no directories: the construct owns the folder). */
-const secretFileName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a plain file name inside secretsDir, such as "slack_api_url"');
-
 const absolutePath = z.string().regex(/^\/[^\0]*[^/]$|^\/$/, "an absolute path without a trailing slash");
-
-/**
- * Hosts a webhook URL may name inline: loopback, or a single-label name (a container alias on the
- * local Docker network, e.g. a test recorder). Anything with a dot is a real endpoint whose URL is
- * usually a credential in itself (Slack, dead-man's-switch services), so it must come from a file.
- */
-export function isLocalWebhookHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  if (h === "::1" || h === "localhost") return true;
-  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
-  return /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(h) && !/^\d+$/.test(h);
-}
-
-const localWebhookUrl = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: "custom", message: `not a URL: ${JSON.stringify(value)}` });
-    return;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    ctx.addIssue({ code: "custom", message: `webhook URL must be http(s), got ${url.protocol}` });
-  }
-  if (url.username || url.password || url.search) {
-    ctx.addIssue({ code: "custom", message: "inline webhook URL must not carry credentials or a query string; use urlFile" });
-  }
-  if (!isLocalWebhookHost(url.hostname)) {
-    ctx.addIssue({
-      code: "custom",
-      message: `inline webhook URLs are only allowed for loopback or local container hosts, got ${JSON.stringify(url.hostname)}; put the URL in a secret file and use urlFile`,
-    });
-  }
-});
-
-const slackTarget = z.strictObject({
-  kind: z.literal("slack"),
-  channel: z.string().regex(/^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/, 'a Slack channel such as "#civicpulse-alerts"'),
-  /** File in secretsDir holding the incoming-webhook URL. */
-  secretFile: secretFileName,
-});
-
-const pagerdutyTarget = z.strictObject({
-  kind: z.literal("pagerduty"),
-  /** File in secretsDir holding the Events API v2 routing (integration) key. */
-  secretFile: secretFileName,
-});
-
-const webhookTarget = z
-  .strictObject({
-    kind: z.literal("webhook"),
-    /** Inline URL: loopback or a local container alias only (e2e recorders). */
-    url: localWebhookUrl.optional(),
-    /** File in secretsDir holding the URL (any host). */
-    urlFile: secretFileName.optional(),
-  })
-  .refine((t) => (t.url === undefined) !== (t.urlFile === undefined), {
-    message: "a webhook needs exactly one of url or urlFile",
-    path: ["url"],
-  });
-
-const receiverTarget = z.discriminatedUnion("kind", [slackTarget, pagerdutyTarget, webhookTarget]);
-export type ReceiverTarget = z.output<typeof receiverTarget>;
 
 /** Timing of one routing tier. */
 const tier = (groupWait: string, groupInterval: string, repeatInterval: string) =>
@@ -141,16 +84,15 @@ export const alertmanagerSpecSchema = z
     groupBy: z.array(labelName).min(1).default(["alertname", "service"]),
     /** The always-firing alert that proves the alerting pipeline works end to end. */
     watchdogAlertname: alertName.default("Watchdog"),
-    receivers: z
-      .strictObject({
-        chat: receiverTarget.prefault({ kind: "slack", channel: "#civicpulse-alerts", secretFile: "slack_api_url" }),
-        pager: receiverTarget.prefault({ kind: "pagerduty", secretFile: "pagerduty_routing_key" }),
-        /** Who else is paged for an emergency (a second PagerDuty service, an escalation webhook). */
-        escalation: receiverTarget.prefault({ kind: "pagerduty", secretFile: "pagerduty_escalation_routing_key" }),
-        /** Dead-man's switch pinged by the Watchdog; webhook only. */
-        heartbeat: webhookTarget.prefault({ kind: "webhook", urlFile: "heartbeat_url" }),
-      })
-      .prefault({}),
+    /** Named receivers (merged over the defaults: see withDefaultReceivers). */
+    receivers: z.preprocess(
+      withDefaultReceivers,
+      z.record(receiverNameSchema, receiverSchema).refine((r) => Object.keys(r).length <= 50, { message: "at most 50 receivers" }),
+    ).prefault({}),
+    /** Where alerts no receiver's match takes go (unknown or missing severity, say). */
+    defaultReceiver: receiverNameSchema.default("chat"),
+    /** Where the Watchdog goes: the dead-man's switch. */
+    heartbeatReceiver: receiverNameSchema.default("heartbeat"),
     routing: z
       .strictObject({
         warning: tier("30s", "5m", "12h"),
@@ -182,6 +124,16 @@ export const alertmanagerSpecSchema = z
       .prefault({}),
   })
   .superRefine((spec, ctx) => {
+    for (const key of ["defaultReceiver", "heartbeatReceiver"] as const) {
+      if (!Object.prototype.hasOwnProperty.call(spec.receivers, spec[key])) {
+        ctx.addIssue({ code: "custom", path: [key], message: `no receiver is named ${JSON.stringify(spec[key])} (receivers: ${Object.keys(spec.receivers).join(", ") || "none"})` });
+      }
+    }
+    for (const [name, r] of Object.entries(spec.receivers)) {
+      if (!r.match && name !== spec.defaultReceiver && name !== spec.heartbeatReceiver) {
+        ctx.addIssue({ code: "custom", path: ["receivers", name, "match"], message: "missing: without a match (severities, categories) nothing reaches this receiver" });
+      }
+    }
     for (const needed of ["alertname", "service"]) {
       if (!spec.groupBy.includes(needed)) {
         ctx.addIssue({ code: "custom", path: ["groupBy"], message: `groupBy must include "${needed}"` });
@@ -206,54 +158,49 @@ const CHAT_TEXT =
 /** PagerDuty Events v2 severities are critical|error|warning|info. */
 const PAGERDUTY_SEVERITY = '{{ if eq .CommonLabels.severity "warning" }}warning{{ else }}critical{{ end }}';
 
-type Integrations = {
-  slack_configs?: Record<string, unknown>[];
-  pagerduty_configs?: Record<string, unknown>[];
-  webhook_configs?: Record<string, unknown>[];
-};
+/** Opsgenie priorities: P1 is the most urgent. */
+const OPSGENIE_PRIORITY = '{{ if eq .CommonLabels.severity "emergency" }}P1{{ else if eq .CommonLabels.severity "critical" }}P2{{ else }}P3{{ end }}';
 
-function integrationsFor(spec: AlertmanagerSpec, target: ReceiverTarget, sendResolved = true): Integrations {
-  switch (target.kind) {
+/** One receiver's Alertmanager entry: its name and its one integration (Alertmanager's own field names). */
+function receiverEntry(spec: AlertmanagerSpec, name: string, r: Receiver): Record<string, unknown> {
+  const secret = (field: string) => secretPath(spec, receiverSecretFile(name, field));
+  const send_resolved = r.sendResolved;
+  switch (r.type) {
     case "slack":
-      return {
-        slack_configs: [
-          {
-            api_url_file: secretPath(spec, target.secretFile),
-            channel: target.channel,
-            send_resolved: sendResolved,
-            title: CHAT_TITLE,
-            text: CHAT_TEXT,
-          },
-        ],
-      };
+      return { name, slack_configs: [{ api_url_file: secret("api_url"), channel: r.channel, send_resolved, title: CHAT_TITLE, text: CHAT_TEXT }] };
     case "pagerduty":
+      return { name, pagerduty_configs: [{ routing_key_file: secret("routing_key"), send_resolved, severity: PAGERDUTY_SEVERITY }] };
+    case "webhook":
+      return { name, webhook_configs: [r.url !== undefined ? { url: r.url, send_resolved } : { url_file: secret("url"), send_resolved }] };
+    case "email":
       return {
-        pagerduty_configs: [
+        name,
+        email_configs: [
           {
-            routing_key_file: secretPath(spec, target.secretFile),
-            send_resolved: sendResolved,
-            severity: PAGERDUTY_SEVERITY,
+            to: r.to,
+            from: r.from,
+            smarthost: r.smarthost,
+            ...(r.authUsername !== undefined ? { auth_username: r.authUsername, auth_password_file: secret("auth_password") } : {}),
+            require_tls: r.requireTls,
+            send_resolved,
           },
         ],
       };
-    case "webhook":
+    case "opsgenie":
       return {
-        webhook_configs: [
-          target.url !== undefined
-            ? { url: target.url, send_resolved: sendResolved }
-            : { url_file: secretPath(spec, target.urlFile as string), send_resolved: sendResolved },
+        name,
+        opsgenie_configs: [
+          {
+            api_key_file: secret("api_key"),
+            api_url: r.apiUrl,
+            message: CHAT_TITLE,
+            priority: OPSGENIE_PRIORITY,
+            ...(r.teams.length ? { responders: r.teams.map((t) => ({ type: "team", name: t })) } : {}),
+            send_resolved,
+          },
         ],
       };
   }
-}
-
-function mergeIntegrations(...parts: Integrations[]): Integrations {
-  const out: Integrations = {};
-  for (const key of ["slack_configs", "pagerduty_configs", "webhook_configs"] as const) {
-    const all = parts.flatMap((p) => p[key] ?? []);
-    if (all.length > 0) out[key] = all;
-  }
-  return out;
 }
 
 function tierTiming(t: { groupWait: Duration; groupInterval: Duration; repeatInterval: Duration }) {
@@ -263,32 +210,39 @@ function tierTiming(t: { groupWait: Duration; groupInterval: Duration; repeatInt
 const eq = (label: string, value: string): string => `${label}=${JSON.stringify(value)}`;
 const re = (label: string, values: readonly string[]): string => `${label}=~${JSON.stringify(values.join("|"))}`;
 
-function severityRoute(severity: Severity, receiver: ReceiverName, spec: AlertmanagerSpec, extra: Record<string, unknown> = {}) {
-  return { matchers: [eq("severity", severity)], receiver, ...extra, ...tierTiming(spec.routing[severity]) };
+/** Most urgent first, as the route tree lists them. */
+const ROUTE_ORDER: readonly Severity[] = ["emergency", "critical", "warning"];
+
+/**
+ * One route per receiver that takes a severity, in declaration order; every one but the last
+ * continues, so an alert reaches each receiver whose match takes it. An alert no receiver takes
+ * (an unknown or missing severity, a category nobody listed) reaches the default receiver.
+ */
+function severityRoutes(spec: AlertmanagerSpec, severity: Severity): Record<string, unknown>[] {
+  const taking = Object.entries(spec.receivers).filter(([, r]) => r.match?.severities.includes(severity));
+  return taking.map(([name, r], i) => ({
+    matchers: [eq("severity", severity), ...(r.match?.categories ? [re("category", [...r.match.categories])] : [])],
+    receiver: name,
+    ...(i < taking.length - 1 ? { continue: true } : {}),
+    ...tierTiming(spec.routing[severity]),
+  }));
 }
 
 /** The rendered configuration as a plain object (key order is the file's order). */
 export function buildAlertmanagerConfig(spec: AlertmanagerSpec): Record<string, unknown> {
-  const R = ALERTMANAGER_RECEIVERS;
-  const r = spec.receivers;
-
   const route = {
     // Anything not matched below (unknown or missing severity) still reaches people.
-    receiver: R.chat,
+    receiver: spec.defaultReceiver,
     group_by: [...spec.groupBy],
     ...tierTiming(spec.routing.warning),
     routes: [
       {
         matchers: [eq("alertname", spec.watchdogAlertname)],
-        receiver: R.heartbeat,
+        receiver: spec.heartbeatReceiver,
         ...tierTiming(spec.routing.heartbeat),
       },
-      severityRoute("emergency", R.emergency, spec),
-      // critical: chat first (continue), then the pager.
-      severityRoute("critical", R.chat, spec, { continue: true }),
-      severityRoute("critical", R.pager, spec),
-      severityRoute("warning", R.chat, spec),
-      { matchers: [eq("severity", "none")], receiver: R.null },
+      ...ROUTE_ORDER.flatMap((severity) => severityRoutes(spec, severity)),
+      { matchers: [eq("severity", "none")], receiver: NULL_RECEIVER },
     ],
   };
 
@@ -314,14 +268,7 @@ export function buildAlertmanagerConfig(spec: AlertmanagerSpec): Record<string, 
     });
   }
 
-  const receivers = [
-    { name: R.chat, ...integrationsFor(spec, r.chat) },
-    { name: R.pager, ...integrationsFor(spec, r.pager) },
-    { name: R.emergency, ...mergeIntegrations(integrationsFor(spec, r.pager), integrationsFor(spec, r.escalation)) },
-    // The Watchdog never resolves; a dead-man's switch only wants the periodic ping.
-    { name: R.heartbeat, ...integrationsFor(spec, r.heartbeat, false) },
-    { name: R.null },
-  ];
+  const receivers = [...Object.entries(spec.receivers).map(([name, r]) => receiverEntry(spec, name, r)), { name: NULL_RECEIVER }];
 
   return {
     global: { resolve_timeout: d(spec.resolveTimeout) },
@@ -339,20 +286,11 @@ export function renderAlertmanagerConfig(spec: AlertmanagerSpec): string {
   return toYaml(buildAlertmanagerConfig(spec), HEADER);
 }
 
-/** Secret files the container must provide, with what each holds (paths inside the container). */
-export function alertmanagerSecretFiles(spec: AlertmanagerSpec): Array<{ receiver: string; path: string; holds: string }> {
-  const out: Array<{ receiver: string; path: string; holds: string }> = [];
-  const add = (receiver: string, t: ReceiverTarget) => {
-    if (t.kind === "slack") out.push({ receiver, path: secretPath(spec, t.secretFile), holds: "Slack incoming-webhook URL" });
-    if (t.kind === "pagerduty") out.push({ receiver, path: secretPath(spec, t.secretFile), holds: "PagerDuty Events v2 routing key" });
-    if (t.kind === "webhook" && t.urlFile !== undefined) out.push({ receiver, path: secretPath(spec, t.urlFile), holds: "webhook URL" });
-  };
-  add("chat", spec.receivers.chat);
-  add("pager", spec.receivers.pager);
-  add("escalation", spec.receivers.escalation);
-  add("heartbeat", spec.receivers.heartbeat);
-  const seen = new Set<string>();
-  return out.filter((f) => (seen.has(f.path) ? false : (seen.add(f.path), true)));
+/** Secret files the container must provide, with what each holds and the variable it is written from. */
+export function alertmanagerSecretFiles(spec: AlertmanagerSpec): Array<{ receiver: string; field: string; path: string; holds: string; variable: string }> {
+  return Object.entries(spec.receivers).flatMap(([receiver, r]) =>
+    secretFieldsOf(r).map(({ field, holds }) => ({ receiver, field, path: secretPath(spec, receiverSecretFile(receiver, field)), holds, variable: receiverVariable(receiver, field) })),
+  );
 }
 
 /** Container command line for the rendered file (cluster mode off: a single instance). */
@@ -375,18 +313,17 @@ export interface RouteTestCase {
   readonly expectReceivers: string[];
 }
 
-const EXPECTED_BY_SEVERITY: Record<Severity, ReceiverName[]> = {
-  warning: [ALERTMANAGER_RECEIVERS.chat],
-  critical: [ALERTMANAGER_RECEIVERS.chat, ALERTMANAGER_RECEIVERS.pager],
-  emergency: [ALERTMANAGER_RECEIVERS.emergency],
-};
-
+/** Every receiver, with the labels that must reach it, and what must reach nobody but the default. */
 export function routeTestCases(spec: AlertmanagerSpec): RouteTestCase[] {
+  const expected = (severity: Severity, category: (typeof ALERT_CATEGORIES)[number]) => {
+    const to = receiversFor(spec.receivers, severity, category);
+    return to.length ? to : [spec.defaultReceiver];
+  };
   const cases: RouteTestCase[] = [
     {
-      name: "watchdog goes only to the heartbeat",
+      name: `watchdog goes only to ${spec.heartbeatReceiver}`,
       labels: { alertname: spec.watchdogAlertname, severity: "none", category: "meta", team: "platform", service: "prometheus" },
-      expectReceivers: [ALERTMANAGER_RECEIVERS.heartbeat],
+      expectReceivers: [spec.heartbeatReceiver],
     },
   ];
   for (const category of ALERT_CATEGORIES) {
@@ -394,30 +331,30 @@ export function routeTestCases(spec: AlertmanagerSpec): RouteTestCase[] {
       cases.push({
         name: `${category} ${severity}`,
         labels: { alertname: `Test_${category}_${severity}`, severity, category, team: "civicpulse", service: `svc-${category}` },
-        expectReceivers: [...EXPECTED_BY_SEVERITY[severity]],
+        expectReceivers: expected(severity, category),
       });
     }
   }
   cases.push(
     {
-      name: "unknown severity falls back to chat",
+      name: `unknown severity falls back to ${spec.defaultReceiver}`,
       labels: { alertname: "SomethingOdd", severity: "info", category: "application", service: "civicpulse-web" },
-      expectReceivers: [ALERTMANAGER_RECEIVERS.chat],
+      expectReceivers: [spec.defaultReceiver],
     },
     {
-      name: "missing severity falls back to chat",
+      name: `missing severity falls back to ${spec.defaultReceiver}`,
       labels: { alertname: "NoSeverity", service: "civicpulse-web" },
-      expectReceivers: [ALERTMANAGER_RECEIVERS.chat],
+      expectReceivers: [spec.defaultReceiver],
     },
     {
       name: "severity none (inhibition helper) is dropped",
       labels: { alertname: "InhibitionHelper", severity: "none", category: "meta", service: "civicpulse-web" },
-      expectReceivers: [ALERTMANAGER_RECEIVERS.null],
+      expectReceivers: [NULL_RECEIVER],
     },
     {
-      name: "a critical host alert pages",
+      name: "a critical host alert",
       labels: { alertname: "HostDiskSpaceLow", severity: "critical", category: "infrastructure", instance: "node-exporter:9100", service: "host" },
-      expectReceivers: [...EXPECTED_BY_SEVERITY.critical],
+      expectReceivers: expected("critical", "infrastructure"),
     },
   );
   return cases;

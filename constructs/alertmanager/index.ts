@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import type { ServicesSpec } from "../../stacks/environment/services";
 import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import { terraformLiteral } from "../common/terraform-string";
 import { webConfigParts } from "../common/web-config";
 import {
   ALERTMANAGER_CONFIG_PATH,
@@ -10,14 +11,6 @@ import {
   alertmanagerSecretFiles,
   renderAlertmanagerConfig,
 } from "./config";
-
-/** Sensitive Terraform variable per receiver whose target lives in a secret file. */
-export const ALERTMANAGER_SECRET_VARIABLES: Record<string, string> = {
-  chat: "chat_webhook_url",
-  pager: "pager_routing_key",
-  escalation: "escalation_routing_key",
-  heartbeat: "heartbeat_url",
-};
 
 export interface AlertmanagerProps {
   readonly environment: string;
@@ -44,11 +37,9 @@ export class Alertmanager extends ServiceContainer {
       secretFiles: [
         ...alertmanagerSecretFiles(cfg).map((f) => ({
           containerPath: f.path,
-          variable: sensitiveVariable(
-            scope,
-            ALERTMANAGER_SECRET_VARIABLES[f.receiver],
-            `Alertmanager ${f.receiver} receiver: ${f.holds} (written to ${f.path})`,
-          ),
+          // Named after the receiver: alertmanager_receiver_<receiver>_<field>.
+          // The description carries user text (an SMTP user name): Terraform must read it literally.
+          variable: sensitiveVariable(scope, f.variable, terraformLiteral(`Alertmanager ${f.receiver} receiver: ${f.holds} (written to ${f.path})`)),
         })),
         ...(web?.secretFiles ?? []),
       ],

@@ -99,10 +99,11 @@ export function deployedEnvironmentInput(runtime: DeployedRuntime, patch: unknow
         config: {
           ...e2eAm,
           receivers: {
-            chat: { kind: "webhook", urlFile: "chat_webhook_url" },
-            pager: { kind: "webhook", urlFile: "pager_webhook_url" },
-            escalation: { kind: "webhook", urlFile: "escalation_webhook_url" },
-            heartbeat: { kind: "webhook", urlFile: "heartbeat_url" },
+            // Webhooks whose URLs are secrets (alertmanager_receiver_<name>_url), as a real deploy's are.
+            chat: { type: "webhook" },
+            pager: { type: "webhook" },
+            escalation: { type: "webhook" },
+            heartbeat: { type: "webhook" },
           },
         },
       },
@@ -138,10 +139,10 @@ export function deployedEnvironmentInput(runtime: DeployedRuntime, patch: unknow
  */
 export function deployedSecretVariables(recorderBaseUrl: string): Record<string, string> {
   return {
-    TF_VAR_chat_webhook_url: `${recorderBaseUrl}/chat`,
-    TF_VAR_pager_routing_key: `${recorderBaseUrl}/pager`,
-    TF_VAR_escalation_routing_key: `${recorderBaseUrl}/escalation`,
-    TF_VAR_heartbeat_url: `${recorderBaseUrl}/heartbeat`,
+    TF_VAR_alertmanager_receiver_chat_url: `${recorderBaseUrl}/chat`,
+    TF_VAR_alertmanager_receiver_pager_url: `${recorderBaseUrl}/pager`,
+    TF_VAR_alertmanager_receiver_escalation_url: `${recorderBaseUrl}/escalation`,
+    TF_VAR_alertmanager_receiver_heartbeat_url: `${recorderBaseUrl}/heartbeat`,
     TF_VAR_postgres_exporter_password: "unused-trust-auth",
   };
 }

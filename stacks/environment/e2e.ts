@@ -217,10 +217,11 @@ function e2eAlertmanagerInput(base: AlertmanagerSpec, urls: RecorderUrls, secret
     secretsDir,
     resolveTimeout: scaled(base.resolveTimeout),
     receivers: {
-      chat: { kind: "webhook", url: urls.chat },
-      pager: { kind: "webhook", url: urls.pager },
-      escalation: { kind: "webhook", url: urls.escalation },
-      heartbeat: { kind: "webhook", url: urls.heartbeat },
+      // The presets' receivers and routing, each target a webhook to the recorder.
+      chat: { type: "webhook", url: urls.chat },
+      pager: { type: "webhook", url: urls.pager },
+      escalation: { type: "webhook", url: urls.escalation },
+      heartbeat: { type: "webhook", url: urls.heartbeat },
     },
     routing: {
       warning: tier(base.routing.warning),
