@@ -61,6 +61,7 @@ describe("rendered alertmanager.yml", () => {
 
   test("amtool check-config rejects a broken file (the check can fail)", () => {
     const file = writeConfig("broken.yml", rendered.replace("receiver: pager", "receiver: no-such-receiver"));
+    expect(readFileSync(file, "utf8")).toContain("no-such-receiver");
     const res = runTool("amtool", ["check-config", file]);
     expect(res.status).not.toBe(0);
     expect(res.stdout + res.stderr).toContain("no-such-receiver");
@@ -97,63 +98,58 @@ describe("rendered alertmanager.yml", () => {
     expect(renderAlertmanagerConfig(parse())).toBe(rendered);
   });
 
-  test("all five receivers exist and emergency pages both the pager and the escalation contact", () => {
+  test("the preset receivers exist, and an emergency pages both the pager and the escalation contact", () => {
     for (const name of Object.values(ALERTMANAGER_RECEIVERS)) {
       expect(rendered).toMatch(new RegExp(`- name: "?${name}"?\\n`));
     }
-    const emergency = rendered.split("- name: emergency")[1].split("- name: heartbeat")[0];
-    expect(emergency).toContain("/etc/alertmanager/secrets/pagerduty_routing_key");
-    expect(emergency).toContain("/etc/alertmanager/secrets/pagerduty_escalation_routing_key");
+    const emergency = routeTestCases(spec).find((c) => c.name === "application emergency")!;
+    expect(emergency.expectReceivers).toEqual(["pager", "escalation"]);
+    expect(rendered).toContain("/etc/alertmanager/secrets/pager_routing_key");
+    expect(rendered).toContain("/etc/alertmanager/secrets/escalation_routing_key");
   });
 });
 
 describe("secrets", () => {
   const SECRETS = {
-    slack: "https://hooks.slack.com/services/T0SECRET/B0SECRET/abcdefSECRETslack",
-    pager: "pd-routing-key-SECRET-0123456789abcdef",
-    escalation: "pd-escalation-key-SECRET-fedcba9876543210",
-    heartbeat: "https://deadman.example.com/ping/SECRET-0f0f0f0f",
+    chat_api_url: "https://hooks.slack.com/services/T0SECRET/B0SECRET/abcdefSECRETslack",
+    pager_routing_key: "pd-routing-key-SECRET-0123456789abcdef",
+    escalation_routing_key: "pd-escalation-key-SECRET-fedcba9876543210",
+    heartbeat_url: "https://deadman.example.com/ping/SECRET-0f0f0f0f",
   };
 
-  test("known secret values never appear in the rendered file; it references files only", () => {
+  test("known secret values never appear in the rendered file; it references files named after each receiver", () => {
     const secretsDir = path.join(dir, "secrets");
     mkdirSync(secretsDir, { recursive: true });
-    const spec = parse({
-      secretsDir,
-      receivers: {
-        chat: { kind: "slack", channel: "#ops", secretFile: "slack" },
-        pager: { kind: "pagerduty", secretFile: "pager" },
-        escalation: { kind: "pagerduty", secretFile: "escalation" },
-        heartbeat: { kind: "webhook", urlFile: "heartbeat" },
-      },
-    });
+    const spec = parse({ secretsDir });
     for (const [file, value] of Object.entries(SECRETS)) writeFileSync(path.join(secretsDir, file), value);
     const rendered = renderAlertmanagerConfig(spec);
     for (const value of Object.values(SECRETS)) {
       expect(rendered).not.toContain(value);
       expect(rendered).not.toContain(value.slice(-12));
     }
-    expect(rendered).not.toMatch(/\b(api_url|routing_key|service_key|url):/);
-    expect(alertmanagerSecretFiles(spec).map((f) => path.basename(f.path))).toEqual(["slack", "pager", "escalation", "heartbeat"]);
+    expect(rendered).not.toMatch(/\b(api_url|routing_key|service_key|url|api_key|auth_password):/);
+    expect(alertmanagerSecretFiles(spec).map((f) => [path.basename(f.path), f.variable])).toEqual(
+      Object.keys(SECRETS).map((file) => [file, `alertmanager_receiver_${file}`]),
+    );
     // With the files present the config is still valid.
     const res = runTool("amtool", ["check-config", writeConfig("with-secrets.yml", rendered)]);
     expect(res.status).toBe(0);
   });
 
   test("a real endpoint URL given inline is refused, naming the field", () => {
-    const result = alertmanagerSpecSchema.safeParse({ receivers: { chat: { kind: "webhook", url: SECRETS.slack } } });
+    const result = alertmanagerSpecSchema.safeParse({ receivers: { chat: { type: "webhook", url: SECRETS.chat_api_url } } });
     expect(result.success).toBe(false);
     const issue = result.error!.issues[0];
     expect(issue.path).toEqual(["receivers", "chat", "url"]);
-    expect(issue.message).toMatch(/urlFile/);
+    expect(issue.message).toMatch(/leave url out and set the receiver's secret variable/);
     expect(z.prettifyError(result.error!)).not.toContain("SECRET");
   });
 
   test("inline webhook URLs are accepted for loopback and local container hosts only", () => {
     const ok = ["http://127.0.0.1:9999/chat", "http://localhost:8080/x", "http://[::1]:80/", "http://webhook-recorder:8080/alerts"];
     const bad = ["https://example.com/hook", "http://10.0.0.5/hook", "http://user:pw@127.0.0.1/hook", "http://127.0.0.1/hook?token=abc", "ftp://127.0.0.1/x"];
-    for (const url of ok) expect(alertmanagerSpecSchema.safeParse({ receivers: { pager: { kind: "webhook", url } } }).success).toBe(true);
-    for (const url of bad) expect(alertmanagerSpecSchema.safeParse({ receivers: { pager: { kind: "webhook", url } } }).success).toBe(false);
+    for (const url of ok) expect(alertmanagerSpecSchema.safeParse({ receivers: { pager: { type: "webhook", url } } }).success).toBe(true);
+    for (const url of bad) expect(alertmanagerSpecSchema.safeParse({ receivers: { pager: { type: "webhook", url } } }).success).toBe(false);
   });
 });
 
@@ -178,8 +174,9 @@ describe("spec validation", () => {
   });
 
   test("unknown keys are refused", () => {
-    const result = alertmanagerSpecSchema.safeParse({ receivers: { chat: { kind: "slack", channel: "#x", secretFile: "s", token: "x" } } });
+    const result = alertmanagerSpecSchema.safeParse({ receivers: { chat: { type: "slack", channel: "#x", token: "x" } } });
     expect(result.success).toBe(false);
+    expect(result.error!.issues[0]).toMatchObject({ code: "unrecognized_keys", path: ["receivers", "chat"], keys: ["token"] });
   });
 });
 
@@ -235,10 +232,10 @@ describe("prometheus-alertmanager binary", () => {
     const spec = parse({
       secretsDir,
       receivers: {
-        chat: { kind: "webhook", url: `${hook}/chat` },
-        pager: { kind: "webhook", url: `${hook}/pager` },
-        escalation: { kind: "webhook", url: `${hook}/escalation` },
-        heartbeat: { kind: "webhook", urlFile: "heartbeat_url" },
+        chat: { type: "webhook", url: `${hook}/chat` },
+        pager: { type: "webhook", url: `${hook}/pager` },
+        escalation: { type: "webhook", url: `${hook}/escalation` },
+        heartbeat: { type: "webhook" },
       },
     });
     const configFile = writeConfig("live.yml", renderAlertmanagerConfig(spec));

@@ -59,8 +59,8 @@ test("the static check finds the paths it should (and would catch a missing one)
   const { stack } = stacks.find((s) => s.spec.name === "dev")!;
   const am = stack.services.alertmanager.runtime;
   const named = namedPaths(am).map((n) => n.path);
-  expect(named).toEqual(expect.arrayContaining(["/etc/alertmanager/alertmanager.yml", "/alertmanager", "/etc/alertmanager/secrets/slack_api_url"]));
-  expect(provider(am, "/etc/alertmanager/secrets/slack_api_url")).toBe("secret upload");
+  expect(named).toEqual(expect.arrayContaining(["/etc/alertmanager/alertmanager.yml", "/alertmanager", "/etc/alertmanager/secrets/chat_api_url"]));
+  expect(provider(am, "/etc/alertmanager/secrets/chat_api_url")).toBe("secret upload");
   expect(namedPaths(stack.services.promtail.runtime).map((n) => n.path)).toContain("/var/lib/promtail/positions.yaml");
   expect(namedPaths(stack.services.loki.runtime).map((n) => n.path)).toContain("/loki/chunks");
   expect(provider(stack.services["node-exporter"].runtime, "/host/proc")).toMatch(/host mount \/:\/host/);

@@ -220,7 +220,7 @@ describe("Alertmanager (rendered/alertmanager/alertmanager.yml)", () => {
       "alertmanager/alertmanager.yml",
       am({
         routing: { warning: { repeatInterval: "6h" } },
-        receivers: { chat: { kind: "slack", channel: "#civicpulse-oncall", secretFile: "slack_api_url" } },
+        receivers: { chat: { channel: "#civicpulse-oncall" } },
         inhibition: { criticalMutesWarning: false },
       }),
     );

@@ -13,10 +13,10 @@ import { BUILT_IN_NAMES, EMPTY_ROOT } from "./helpers/environments";
 
 const SECRETS: Record<string, string> = {
   TF_VAR_grafana_admin_password: "Gr4fana-SECRET-pw-7f3a9c",
-  TF_VAR_chat_webhook_url: "https://hooks.slack.com/services/T0SECRET/B0SECRET/slackSECRET8d2e",
-  TF_VAR_pager_routing_key: "pd-routing-SECRET-41b7e0c2d9",
-  TF_VAR_escalation_routing_key: "pd-escalation-SECRET-90ac13f5e7",
-  TF_VAR_heartbeat_url: "https://deadman.example.com/ping/SECRET-hb-5e6f",
+  TF_VAR_alertmanager_receiver_chat_api_url: "https://hooks.slack.com/services/T0SECRET/B0SECRET/slackSECRET8d2e",
+  TF_VAR_alertmanager_receiver_pager_routing_key: "pd-routing-SECRET-41b7e0c2d9",
+  TF_VAR_alertmanager_receiver_escalation_routing_key: "pd-escalation-SECRET-90ac13f5e7",
+  TF_VAR_alertmanager_receiver_heartbeat_url: "https://deadman.example.com/ping/SECRET-hb-5e6f",
   TF_VAR_postgres_exporter_password: "pg-exporter-SECRET-c0ffee",
   TF_VAR_redis_password: "redis-SECRET-b4dc0de",
   CIVICPULSE_GRAFANA_ADMIN_PASSWORD: "cp-grafana-SECRET-a1b2c3",
@@ -86,14 +86,15 @@ describe("secrets never land in synthesized output", () => {
   });
 
   test("the scan would find a leak (control)", () => {
-    const value = SECRETS.TF_VAR_pager_routing_key;
+    const value = SECRETS.TF_VAR_alertmanager_receiver_pager_routing_key;
     expect(leaks([{ where: "x", text: `routing_key: ${value}` }], [value])).toEqual([`${value} in x`]);
     expect(leaks([{ where: "y", text: Buffer.from(value).toString("base64") }], [value])).toHaveLength(1);
   });
 
   test("secret files are uploads whose content is a reference to a sensitive variable", () => {
     const json = JSON.parse(readFileSync(path.join(outdir, "stacks", "monitoring-prod", "cdk.tf.json"), "utf8"));
-    for (const name of ["grafana_admin_password", "chat_webhook_url", "pager_routing_key", "escalation_routing_key", "heartbeat_url", "postgres_exporter_password", "redis_password"]) {
+    const receivers = ["chat_api_url", "pager_routing_key", "escalation_routing_key", "heartbeat_url"];
+    for (const name of ["grafana_admin_password", ...receivers.map((r) => `alertmanager_receiver_${r}`), "postgres_exporter_password", "redis_password"]) {
       expect(json.variable[name]).toMatchObject({ sensitive: true, type: "string" });
     }
     // Only the optional Redis password has a default (empty): the rest must be set by the user.
@@ -102,12 +103,10 @@ describe("secrets never land in synthesized output", () => {
     const byName = Object.fromEntries(containers.map((c) => [c.name, c]));
     const plain = (c: { upload?: Array<{ file: string; content?: string }> }) =>
       Object.fromEntries((c.upload ?? []).filter((u) => u.content !== undefined).map((u) => [u.file, u.content]));
-    expect(plain(byName["civicpulse-prod-alertmanager"])).toEqual({
-      "/etc/alertmanager/secrets/slack_api_url": "${var.chat_webhook_url}",
-      "/etc/alertmanager/secrets/pagerduty_routing_key": "${var.pager_routing_key}",
-      "/etc/alertmanager/secrets/pagerduty_escalation_routing_key": "${var.escalation_routing_key}",
-      "/etc/alertmanager/secrets/heartbeat_url": "${var.heartbeat_url}",
-    });
+    // Each receiver's secret: the file <receiver>_<field>, from the variable alertmanager_receiver_<receiver>_<field>.
+    expect(plain(byName["civicpulse-prod-alertmanager"])).toEqual(
+      Object.fromEntries(receivers.map((r) => [`/etc/alertmanager/secrets/${r}`, `\${var.alertmanager_receiver_${r}}`])),
+    );
     expect(plain(byName["civicpulse-prod-grafana"])).toEqual({ "/run/secrets/grafana_admin_password": "${var.grafana_admin_password}" });
     // No admin/admin: the password is only ever read from the file.
     const grafanaEnv = byName["civicpulse-prod-grafana"].env ?? [];

@@ -37,7 +37,7 @@ describe("the e2e environment", () => {
   });
 
   test("every target, receiver and exporter address is on loopback with the given port", () => {
-    expect(spec.services.alertmanager.config.receivers.chat).toEqual({ kind: "webhook", url: RECORDER.chat });
+    expect(spec.services.alertmanager.config.receivers.chat).toMatchObject({ type: "webhook", url: RECORDER.chat });
     expect(spec.services.redisExporter.redisAddr).toBe("redis://127.0.0.1:16379");
     expect(spec.services.postgresExporter.dataSourceUri).toMatch(/^127\.0\.0\.1:15432\//);
     const t = spec.targets;
