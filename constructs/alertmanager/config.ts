@@ -87,7 +87,16 @@ export const alertmanagerSpecSchema = z
     /** Named receivers (merged over the defaults: see withDefaultReceivers). */
     receivers: z.preprocess(
       withDefaultReceivers,
-      z.record(receiverNameSchema, receiverSchema).refine((r) => Object.keys(r).length <= 50, { message: "at most 50 receivers" }),
+      z
+        .record(z.string(), receiverSchema)
+        .refine((r) => Object.keys(r).length <= 50, { message: "at most 50 receivers" })
+        .superRefine((r, ctx) => {
+          // Checked here rather than as the record's key schema, whose error does not say what a name may be.
+          for (const name of Object.keys(r)) {
+            const bad = receiverNameSchema.safeParse(name);
+            if (!bad.success) ctx.addIssue({ code: "custom", path: [name], message: bad.error.issues[0].message });
+          }
+        }),
     ).prefault({}),
     /** Where alerts no receiver's match takes go (unknown or missing severity, say). */
     defaultReceiver: receiverNameSchema.default("chat"),

@@ -71,9 +71,10 @@ const match = z
 
 /** Fields every receiver has: which alerts reach it, and whether it hears about resolution. */
 const routing = {
-  /** Absent: the receiver gets only what is routed to it by role (defaultReceiver, heartbeatReceiver). */
-  match: match.optional(),
-  sendResolved: z.boolean().default(true),
+  match: match
+    .optional()
+    .describe("`severities` (warning, critical, emergency) and optionally `categories` (default: all) that reach it; without it, only what defaultReceiver or heartbeatReceiver sends"),
+  sendResolved: z.boolean().default(true).describe("also notify when the alert resolves"),
 };
 
 const emailAddress = z.email({ error: "an email address such as oncall@example.com" });
@@ -82,32 +83,28 @@ const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'host:port, such a
 export const receiverSchema = z.discriminatedUnion("type", [
   z.strictObject({
     type: z.literal("slack"),
-    channel: z.string().regex(/^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/, 'a Slack channel such as "#civicpulse-alerts"'),
+    channel: z.string().regex(/^[#@]?[a-z0-9][a-z0-9._-]{0,79}$/, 'a Slack channel such as "#civicpulse-alerts"').describe("the channel (or @user) to post to"),
     ...routing,
   }),
   z.strictObject({ type: z.literal("pagerduty"), ...routing }),
   z.strictObject({
     type: z.literal("webhook"),
-    /** Inline URL for loopback or a local container alias only (test recorders); otherwise the secret. */
-    url: localWebhookUrl.optional(),
+    url: localWebhookUrl.optional().describe("inline URL, for loopback or a local container alias only (a test recorder); without it the URL is the secret"),
     ...routing,
   }),
   z.strictObject({
     type: z.literal("email"),
-    to: emailAddress,
-    from: emailAddress,
-    smarthost: hostPort,
-    /** With a username the password is the receiver's secret (auth_password). */
-    authUsername: z.string().min(1).max(256).regex(/^[^\s{}]+$/, "no spaces or braces").optional(),
-    requireTls: z.boolean().default(true),
+    to: emailAddress.describe("recipient address"),
+    from: emailAddress.describe("sender address"),
+    smarthost: hostPort.describe("SMTP server as host:port"),
+    authUsername: z.string().min(1).max(256).regex(/^[^\s{}]+$/, "no spaces or braces").optional().describe("SMTP user; with it, the password is the secret"),
+    requireTls: z.boolean().default(true).describe("refuse to send without STARTTLS"),
     ...routing,
   }),
   z.strictObject({
     type: z.literal("opsgenie"),
-    /** Opsgenie's API endpoint (the EU instance is https://api.eu.opsgenie.com/). */
-    apiUrl: z.url({ protocol: /^https$/, error: "an https URL" }).default("https://api.opsgenie.com/"),
-    /** Teams that are notified (Opsgenie responders of type team). */
-    teams: z.array(z.string().regex(/^[A-Za-z0-9 _.-]{1,100}$/, "an Opsgenie team name")).max(20).default([]),
+    apiUrl: z.url({ protocol: /^https$/, error: "an https URL" }).default("https://api.opsgenie.com/").describe("Opsgenie API endpoint (EU: https://api.eu.opsgenie.com/)"),
+    teams: z.array(z.string().regex(/^[A-Za-z0-9 _.-]{1,100}$/, "an Opsgenie team name")).max(20).default([]).describe("teams to notify (responders of type team)"),
     ...routing,
   }),
 ]);
@@ -182,3 +179,12 @@ export function receiversFor(receivers: Record<string, Receiver>, severity: Seve
     .filter(([, r]) => r.match && r.match.severities.includes(severity) && (r.match.categories ?? ALERT_CATEGORIES).includes(category))
     .map(([name]) => name);
 }
+
+/** Which Alertmanager integration each type renders, and the secret it reads. */
+export const RECEIVER_TYPES: Record<ReceiverType, { integration: string; secret: string }> = {
+  slack: { integration: "slack_configs", secret: "`api_url` (incoming-webhook URL)" },
+  pagerduty: { integration: "pagerduty_configs", secret: "`routing_key` (Events v2)" },
+  webhook: { integration: "webhook_configs", secret: "`url`, unless `url` is given inline" },
+  email: { integration: "email_configs", secret: "`auth_password`, when `authUsername` is set" },
+  opsgenie: { integration: "opsgenie_configs", secret: "`api_key`" },
+};
