@@ -36,10 +36,13 @@ function body(r: CheckResult): string[] {
   return out;
 }
 
-export function formatSummary(report: CheckReport, rootDir: string, seconds: number): string {
+/** `baseDir`: the override file is shown relative to it when inside it (the user's working folder). */
+export function formatSummary(report: CheckReport, baseDir: string, seconds: number): string {
   const envWidth = Math.max(3, ...report.results.map((r) => r.environment.length));
   const nameWidth = Math.max(...report.results.map((r) => r.name.length));
-  const source = report.overridesFile ? `the presets and ${path.relative(rootDir, report.overridesFile) || report.overridesFile}` : "the built-in presets (no override file)";
+  const relative = report.overridesFile ? path.relative(baseDir, report.overridesFile) : "";
+  const shown = relative && !relative.startsWith("..") ? relative : report.overridesFile;
+  const source = report.overridesFile ? `the presets and ${shown}` : "the built-in presets (no override file)";
   const lines = [`civicpulse check: ${report.environments.join(", ") || "no environment"} from ${source}`];
   for (const r of report.results) {
     const rest = detail(r);

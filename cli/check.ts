@@ -129,7 +129,7 @@ export async function main(argv: readonly string[], io: CheckIo = processIo, env
     throw e;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  io.stdout(formatSummary(report, rootDir, seconds));
+  io.stdout(formatSummary(report, process.cwd(), seconds));
   if (anyFailed(report)) return EXIT.failed;
   io.stdout(`next: npm run synth writes cdktf.out; npm run diff -- --base main shows what changes; npx cdktf deploy <stack> applies it\n`);
   return EXIT.passed;
