@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { DEFAULT_OVERRIDE_FILE, EnvironmentError, loadConfiguration, OVERRIDE_FILE_VARIABLE } from "./stacks/environment/load";
+import { DEFAULT_OVERRIDE_FILE, EnvironmentError, loadConfiguration, OVERRIDE_FILE_VARIABLE } from "./spec/load";
 import { synthesizeSpecs } from "./stacks/app";
 
 // Entry point for `npm run synth` and for cdktf.json's app command. cdktf-cli passes its output

@@ -5,9 +5,10 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { AlertmanagerSpecInput, alertmanagerSecretFiles, alertmanagerSpecSchema, renderAlertmanagerConfig, routeTestCases } from "../constructs/alertmanager/config";
+import { alertmanagerSecretFiles, renderAlertmanagerConfig, routeTestCases } from "../constructs/alertmanager/config";
 import { withReceiverDoc } from "../constructs/alertmanager/receivers-doc";
-import { DEFAULT_RECEIVERS, withDefaultReceivers } from "../constructs/alertmanager/receivers";
+import { AlertmanagerSpecInput, alertmanagerSpecSchema } from "../spec/alertmanager";
+import { DEFAULT_RECEIVERS, withDefaultReceivers } from "../spec/alertmanager-receivers";
 import { runTool } from "./helpers/tools";
 import { tempDir } from "./helpers/temp";
 

@@ -6,8 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { synthesizeAll } from "../stacks/app";
-import { environmentNames, loadAllEnvironments, loadEnvironment, readOverrides } from "../stacks/environment/load";
-import { PRESETS } from "../stacks/environment/presets";
+import { environmentNames, loadAllEnvironments, loadEnvironment, readOverrides } from "../spec/load";
+import { PRESETS } from "../spec/presets";
 import { BUILT_IN_NAMES, builtIn } from "./helpers/environments";
 import { tempDir } from "./helpers/temp";
 

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { tempDir } from "./helpers/temp";
-import * as path from "node:path";
 import { prometheusFlags } from "../constructs/prometheus";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { builtIn, writeTree } from "./helpers/environments";
@@ -49,7 +48,7 @@ describe("Prometheus 3.5 accepts the container's flags and the generated config"
     };
     const rules = body.data.groups.flatMap((g) => g.rules);
     // The report's 15 alerts plus Watchdog, InstanceDown and the escalation, and a fast- and a slow-burn alert per SLO.
-    const { SLO_NAMES } = require("../rules/slo/spec") as typeof import("../rules/slo/spec");
+    const { SLO_NAMES } = require("../spec/slo") as typeof import("../spec/slo");
     const sloAlerts = SLO_NAMES.filter((n) => spec.slos[n].enabled).length * 2;
     const alerting = rules.filter((r) => r.type === "alerting").map((r) => r.name);
     expect(alerting.filter((n) => !/(Fast|Slow)Burn$/.test(n)).sort()).toEqual(

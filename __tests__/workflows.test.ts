@@ -13,9 +13,9 @@ import { parseDocument } from "yaml";
 import { USAGE as CI_METRICS_USAGE } from "../cli/ci-metrics";
 import { USAGE as DIFF_USAGE } from "../cli/diff";
 import { main as environmentsMain } from "../cli/environments";
-import { environmentNames } from "../stacks/environment/load";
-import { PRESETS } from "../stacks/environment/presets";
-import { COMMENT_MARKER } from "../diff/index";
+import { environmentNames } from "../spec/load";
+import { PRESETS } from "../spec/presets";
+import { COMMENT_MARKER } from "../diff";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = path.join(ROOT, ".github", "workflows");

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { routeTestCases } from "../constructs/alertmanager/config";
-import type { EnvironmentSpec } from "../stacks/environment/schema";
+import type { EnvironmentSpec } from "../spec/environment";
 
 /**
  * What `npm run check` runs on one environment's rendered files: the same programs, with the same

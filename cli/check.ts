@@ -10,7 +10,7 @@ import { NO_CACHE, openPassCache } from "../check/cache";
 import { CheckReport, runChecks } from "../check/run";
 import { anyFailed, formatSummary } from "../check/summary";
 import { MissingToolError, repoRoot } from "../e2e/tools";
-import { DEFAULT_OVERRIDE_FILE, OVERRIDE_FILE_VARIABLE } from "../stacks/environment/load";
+import { DEFAULT_OVERRIDE_FILE, OVERRIDE_FILE_VARIABLE } from "../spec/load";
 
 export const EXIT = { passed: 0, failed: 1, cannotRun: 2 } as const;
 

@@ -7,7 +7,7 @@
  *
  *   --json   one line, a JSON array (for a GitHub Actions matrix: fromJSON(...))
  */
-import { EnvironmentError, environmentNames, readOverrides } from "../stacks/environment/load";
+import { EnvironmentError, environmentNames, readOverrides } from "../spec/load";
 import { repoRoot } from "../e2e/tools";
 
 export const USAGE = "Usage: npm run --silent environments [-- --json]\n\nThe environments synth writes, in deploy order: one per line, or --json for a JSON array.\n";

@@ -3,7 +3,7 @@ import { cicdAlerts } from "./alerts/cicd";
 import { infrastructureAlerts } from "./alerts/infrastructure";
 import { metaAlerts } from "./alerts/meta";
 import { securityAlerts } from "./alerts/security";
-import { AlertName } from "./knobs";
+import { AlertName } from "../spec/alert-knobs";
 import { assertValidPromql } from "./promql";
 import { recordingRuleTests } from "./recording-tests";
 import { recordingRules } from "./recording";

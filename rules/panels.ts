@@ -1,4 +1,4 @@
-import { AlertName } from "./knobs";
+import { AlertName } from "../spec/alert-knobs";
 
 /**
  * Stable dashboard uids and the ids of the panels that show each alert's signal. Alerts link to

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { environmentNames, loadAllEnvironments, loadEnvironment } from "../../stacks/environment/load";
-import { EnvironmentSpec } from "../../stacks/environment/schema";
+import { environmentNames, loadAllEnvironments, loadEnvironment } from "../../spec/load";
+import { EnvironmentSpec } from "../../spec/environment";
 import { tempDir } from "./temp";
 
 /** A folder with no override file, so tests see the built-in presets only. */

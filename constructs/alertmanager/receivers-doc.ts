@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { DEFAULT_RECEIVERS, RECEIVER_TYPES, receiverSchema, ReceiverType } from "./receivers";
+import { DEFAULT_RECEIVERS, RECEIVER_TYPES, receiverSchema, ReceiverType } from "../../spec/alertmanager-receivers";
 
 /**
  * The README's receiver reference, generated from the zod schema itself (types, fields, defaults,

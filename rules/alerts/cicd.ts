@@ -1,5 +1,5 @@
-import { catalog } from "../catalog";
-import { Duration, formatDuration as w, minutes, ms } from "../duration";
+import { catalog } from "../../spec/catalog";
+import { Duration, formatDuration as w, minutes, ms } from "../../spec/duration";
 import { recorded } from "../recording";
 import { labelSet } from "../series";
 import { AlertRule, InputSeries, RuleContext, RuleTestCase } from "../types";

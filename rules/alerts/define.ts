@@ -1,7 +1,7 @@
-import { Duration, formatDuration, ms } from "../duration";
-import { AlertName } from "../knobs";
+import { Duration, formatDuration, ms } from "../../spec/duration";
+import { AlertName, RuleGroupName } from "../../spec/alert-knobs";
 import { ALERT_PANELS, panelUrl } from "../panels";
-import { InputSeries, AlertRule, RuleContext, RuleGroupName, RuleTestCase, RunbookText } from "../types";
+import { InputSeries, AlertRule, RuleContext, RuleTestCase, RunbookText } from "../types";
 
 /**
  * Builds an alert from its knobs, and the promtool cases every alert carries:

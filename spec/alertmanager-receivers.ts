@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { SEVERITIES, Severity } from "../../rules/knobs";
-import { RuleGroupName } from "../../rules/types";
+import { RuleGroupName, SEVERITIES, Severity } from "./alert-knobs";
 
 /**
  * Alertmanager receivers as configuration: any number of named receivers, each one integration of
