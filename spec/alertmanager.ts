@@ -11,13 +11,13 @@ export { ALERT_CATEGORIES, isLocalWebhookHost } from "./alertmanager-receivers";
  * The label contract (set by every alerting rule, see rules/alerts/define.ts):
  *   severity  warning | critical | emergency   (routing tier; "none" only for helper alerts that
  *             exist to inhibit others, which go to the `null` receiver)
- *   category  application | infrastructure | security | cicd | meta   (informational; not routed on)
+ *   category  application | infrastructure | security | cicd | meta   (routed on where a receiver lists categories)
  *   team      owning team
  *   service   the service the alert is about; grouping and inhibition are per service, so an alert
  *             without `service` is never muted by another service's emergency.
  * Annotations used by the chat message: summary, description, runbook_url.
  *
- * Receivers are configuration (./receivers.ts): any number, each reached by severity and category.
+ * Receivers are configuration (./alertmanager-receivers.ts): any number, each reached by severity and category.
  * Secrets never appear in the rendered file: webhook URLs, routing and API keys, SMTP passwords are
  * referenced through the `*_file` fields, pointing at files in `secretsDir` that the container
  * construct writes from sensitive Terraform variables named after the receiver.
@@ -29,7 +29,7 @@ export const ALERTMANAGER_SECRETS_DIR = "/etc/alertmanager/secrets";
 export const ALERTMANAGER_DATA_DIR = "/alertmanager";
 export const ALERTMANAGER_PORT = 9093;
 
-/** The presets' receivers (constructs/alertmanager/receivers.ts DEFAULT_RECEIVERS) and the built-in null receiver. */
+/** The presets' receivers (spec/alertmanager-receivers.ts DEFAULT_RECEIVERS) and the built-in null receiver. */
 export const ALERTMANAGER_RECEIVERS = {
   chat: "chat",
   pager: "pager",

@@ -36,7 +36,7 @@ export function receiverSchemaDoc(): string {
   return `${rows.join("\n")}\n\nDefaults: ${defaults}.\n`;
 }
 
-export const RECEIVERS_DOC_START = "<!-- receivers:start (generated from constructs/alertmanager/receivers.ts by npm run docs) -->";
+export const RECEIVERS_DOC_START = "<!-- receivers:start (generated from spec/alertmanager-receivers.ts by npm run docs) -->";
 export const RECEIVERS_DOC_END = "<!-- receivers:end -->";
 
 /** The README with its receiver section replaced by the generated one. */
