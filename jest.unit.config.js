@@ -5,6 +5,7 @@ const base = require("./jest.config");
 
 const REAL_TOOLS = [
   "alertmanager-config", // amtool, a real Alertmanager
+  "alertmanager-receivers", // amtool on every receiver type and route
   "blackbox-exporter-config", // blackbox_exporter --config.check
   "check", // npm run check's checks: promtool, amtool, blackbox_exporter
   "blackbox-probe-live", // blackbox_exporter probing
