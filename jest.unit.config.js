@@ -9,6 +9,7 @@ const REAL_TOOLS = [
   "blackbox-probe-live", // blackbox_exporter probing
   "ci-metrics", // Pushgateway and Prometheus
   "diff-cli", // git worktrees, the CLI as processes
+  "add-an-alert", // a copy of the project synthesized, promtool
   "diff-clean-tree", // git
   "flags-live", // the exporters started with their flags
   "grafana-bindings", // the binding generator

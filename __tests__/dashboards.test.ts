@@ -8,7 +8,8 @@ import { alertLinkProblems, panelsOf, queriesOf, referencedMetrics, substituteGr
 import { datasourceDefinitions } from "../constructs/grafana/datasources";
 import { catalogSeriesNames } from "../rules/catalog";
 import { buildRuleSet } from "../rules/index";
-import { ALERT_PANELS, DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
+import { ALERT_PANELS } from "../rules/alert-catalog";
+import { DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
 import { promqlSyntaxErrors } from "../rules/promql";
 import { loadEnvironment } from "../stacks/environment/load";
 import { ruleContext } from "../stacks/monitoring-files";
