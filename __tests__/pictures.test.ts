@@ -9,6 +9,7 @@ const ROOT = path.resolve(__dirname, "..");
 const pictures = renderPictures(ROOT);
 
 describe("pictures in docs/", () => {
+  // Written by another process (npm run docs) from the same code: equal bytes also show the output is deterministic.
   test.each([...pictures.keys()])("%s is up to date (regenerate: npm run docs)", (rel) => {
     expect(readFileSync(path.join(ROOT, rel), "utf8")).toBe(pictures.get(rel));
   });
@@ -16,10 +17,6 @@ describe("pictures in docs/", () => {
   test("the README shows every picture", () => {
     const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
     for (const rel of pictures.keys()) expect(readme).toContain(`](${rel.split(path.sep).join("/")})`);
-  });
-
-  test("the same input gives the same bytes", () => {
-    expect(renderPictures(ROOT)).toEqual(pictures);
   });
 });
 
