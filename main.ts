@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { EnvironmentError } from "./stacks/environment/load";
+import { EnvironmentError } from "./spec/load";
 import { synthesizeAll } from "./stacks/app";
 
 // Entry point for `npm run synth` and for cdktf.json's app command. cdktf-cli passes its output

@@ -8,7 +8,7 @@ import { renderAlertTable, withAlertSection } from "../rules/alerts-doc";
 import { counter } from "../rules/alerts/define";
 import { newAlert } from "../rules/alerts/module";
 import { buildRuleSet } from "../rules/index";
-import { ALERT_NAMES, alertKnobs } from "../rules/knobs";
+import { ALERT_NAMES, alertKnobs } from "../spec/alert-knobs";
 import { ref } from "../rules/panels";
 import { ruleContext } from "../stacks/monitoring-files";
 import { builtIn } from "./helpers/environments";

@@ -5,17 +5,11 @@ import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
-import {
-  ALERTMANAGER_RECEIVERS,
-  AlertmanagerSpecInput,
-  alertmanagerSecretFiles,
-  alertmanagerSpecSchema,
-  renderAlertmanagerConfig,
-  routeTestCases,
-} from "../constructs/alertmanager/config";
+import { alertmanagerSecretFiles, renderAlertmanagerConfig, routeTestCases } from "../constructs/alertmanager/config";
 import { alertmanagerLaunch } from "./helpers/alertmanager";
 import { runTool } from "./helpers/tools";
 import { freePort } from "../e2e/supervisor";
+import { AlertmanagerSpecInput, alertmanagerSpecSchema, ALERTMANAGER_RECEIVERS } from "../spec/alertmanager";
 
 const parse = (input: AlertmanagerSpecInput = {}) => alertmanagerSpecSchema.parse(input);
 

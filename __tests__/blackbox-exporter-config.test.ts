@@ -2,14 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import {
-  BLACKBOX_MODULES,
-  blackboxExporterSpecSchema,
-  healthyBodyCel,
-  renderBlackboxConfig,
-} from "../constructs/blackbox-exporter/config";
-import { BLACKBOX_MODULES as JOB_MODULES } from "../rules/jobs";
+import { BLACKBOX_MODULES, healthyBodyCel, renderBlackboxConfig } from "../constructs/blackbox-exporter/config";
+import { BLACKBOX_MODULES as JOB_MODULES } from "../spec/jobs";
 import { runTool } from "./helpers/tools";
+import { blackboxExporterSpecSchema } from "../spec/blackbox-exporter";
 
 let dir: string;
 beforeAll(() => {

@@ -4,9 +4,10 @@ import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BLACKBOX_MODULES, blackboxExporterSpecSchema, renderBlackboxConfig } from "../constructs/blackbox-exporter/config";
+import { BLACKBOX_MODULES, renderBlackboxConfig } from "../constructs/blackbox-exporter/config";
 import { freePort, until } from "../e2e/supervisor";
 import { tool } from "./helpers/tools";
+import { blackboxExporterSpecSchema } from "../spec/blackbox-exporter";
 
 /**
  * The rendered detailed-health module, run by the real blackbox_exporter against real HTTP bodies:

@@ -6,7 +6,7 @@ import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { catalog } from "../rules/catalog";
+import { catalog } from "../spec/catalog";
 import {
   groupPath,
   main,

@@ -4,7 +4,7 @@ import { AddressInfo } from "node:net";
 import { Testing } from "cdktf";
 import { ServiceRuntime } from "../constructs/common/service-container";
 import { promtailHealthcheck } from "../constructs/promtail";
-import { servicesSpecSchema } from "../stacks/environment/services";
+import { servicesSpecSchema } from "../spec/services";
 import { appTelemetryEnv, MonitoringStack } from "../stacks/monitoring-stack";
 import { builtIn, builtInEnvironments } from "./helpers/environments";
 

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { loadEnvironment } from "../stacks/environment/load";
+import { loadEnvironment } from "../spec/load";
 import { EMPTY_ROOT } from "./helpers/environments";
 
 const readme = readFileSync(path.join(__dirname, "..", "README.md"), "utf8");

@@ -3,17 +3,18 @@
 // alert's dashboard_url lands on the panel that shows what the alert reads.
 import { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
 import { buildDashboards, RenderedDashboard } from "../dashboards";
-import { dashboardContext, render, stableJson, timeseries } from "../dashboards/common";
+import { dashboardContext, render, timeseries } from "../dashboards/common";
 import { alertLinkProblems, panelsOf, queriesOf, referencedMetrics, substituteGrafanaMacros, validateDashboards } from "../dashboards/validate";
 import { datasourceDefinitions } from "../constructs/grafana/datasources";
-import { catalogSeriesNames } from "../rules/catalog";
-import { buildRuleSet } from "../rules/index";
+import { catalogSeriesNames } from "../spec/catalog";
+import { buildRuleSet } from "../rules";
 import { ALERT_PANELS } from "../rules/alert-catalog";
 import { DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
 import { promqlSyntaxErrors } from "../rules/promql";
-import { loadEnvironment } from "../stacks/environment/load";
+import { loadEnvironment } from "../spec/load";
 import { ruleContext } from "../stacks/monitoring-files";
 import { builtIn, builtInEnvironments, writeTree } from "./helpers/environments";
+import { stableJson } from "../serialize/json";
 
 const ENVS = builtInEnvironments().map((s) => s.name);
 

@@ -7,8 +7,8 @@ import { Testing } from "cdktf";
 import { providerCpus, securityOptions } from "../constructs/common/service-container";
 import { applyCounts } from "../e2e/deploy/cdktf";
 import { comparePlanToDiff } from "../e2e/deploy/plan-vs-diff";
-import { deployedSecretVariables, DEPLOYED_DOCKER_PROVIDER_VERSION, loadDeployedEnvironment } from "../stacks/environment/deployed";
-import { environmentSpecSchema } from "../stacks/environment/schema";
+import { deployedSecretVariables, DEPLOYED_DOCKER_PROVIDER_VERSION, loadDeployedEnvironment } from "../spec/deployed";
+import { environmentSpecSchema } from "../spec/environment";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 
 test("cpus: whole numbers get one decimal, fractions none (kreuzwerker/docker's nanoInt64ToDecimalString)", () => {

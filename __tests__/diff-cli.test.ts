@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import { buildReport, EXIT, main, parseDiffArgs } from "../cli/diff";
-import { COMMENT_MARKER } from "../diff/index";
+import { COMMENT_MARKER } from "../diff";
 import { copyOutput, editTf, specFor, synth } from "./fixtures/diff/synth";
 
 const PROJECT = path.resolve(__dirname, "..");

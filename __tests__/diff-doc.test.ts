@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { composeComment, diffOutputs, GITHUB_COMMENT_LIMIT, renderMarkdown } from "../diff/index";
+import { composeComment, diffOutputs, GITHUB_COMMENT_LIMIT, renderMarkdown } from "../diff";
 import { EXAMPLE_LABELS, examplePlans, exampleOutputs } from "./fixtures/diff/example";
 
 const DOC = path.resolve(__dirname, "..", "docs", "pr-preview.md");

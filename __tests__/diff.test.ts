@@ -4,7 +4,7 @@
  * the schema does not expose, one edit of the synthesized output), synthesized with buildApp.
  */
 import { rmSync } from "node:fs";
-import { alertmanagerSpecSchema, renderAlertmanagerConfig } from "../constructs/alertmanager/config";
+import { renderAlertmanagerConfig } from "../constructs/alertmanager/config";
 import {
   Change,
   COMMENT_MARKER,
@@ -17,11 +17,12 @@ import {
   prLabel,
   renderMarkdown,
   thresholds,
-} from "../diff/index";
+} from "../diff";
 import { renderChange } from "../diff/markdown";
 import { replacementReason } from "../diff/provider-facts";
 import { copyOutput, editTf, specFor, synth, writeRendered } from "./fixtures/diff/synth";
 import { EXAMPLE_LABELS, exampleOutputs } from "./fixtures/diff/example";
+import { alertmanagerSpecSchema } from "../spec/alertmanager";
 
 const made: string[] = [];
 const track = (dir: string) => (made.push(dir), dir);

@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { renderPrometheusConfig } from "../constructs/prometheus/config";
-import { prometheusSpecSchema, targetsSpecSchema } from "../constructs/prometheus/spec";
-import { catalog } from "../rules/catalog";
-import { APP_METRICS_PATH, JOBS } from "../rules/jobs";
+import { prometheusSpecSchema, targetsSpecSchema } from "../spec/prometheus";
+import { catalog } from "../spec/catalog";
+import { APP_METRICS_PATH, JOBS } from "../spec/jobs";
 import { normalizePath, PATH_CASES, PATH_ID_SEGMENT } from "../rules/paths";
 import { djangoGeneratedFiles, renderDjangoCatalog } from "../scripts/generate-django-metrics";
 

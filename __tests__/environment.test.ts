@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { tempDir } from "./helpers/temp";
 import * as path from "node:path";
-import { loadEnvironment, EnvironmentError } from "../stacks/environment/load";
-import { formatDuration } from "../rules/duration";
+import { loadEnvironment, EnvironmentError } from "../spec/load";
+import { formatDuration } from "../spec/duration";
 import { EMPTY_ROOT } from "./helpers/environments";
 
 const ROOT = path.resolve(__dirname, "..");
@@ -87,14 +87,14 @@ describe("environment specs", () => {
     ["the highest bucket", 10, "alerts.CivicPulseHighLatency.p95Seconds: 10 is not below the highest latency bucket"],
   ])("a latency threshold %s is rejected at synth", (_what, p95, message) => {
     // The rules are built by the stack; this goes through the compiled app below as well.
-    const { buildRuleSet } = require("../rules/index") as typeof import("../rules/index");
+    const { buildRuleSet } = require("../rules") as typeof import("../rules");
     const { ruleContext } = require("../stacks/monitoring-files") as typeof import("../stacks/monitoring-files");
     const spec = loadEnvironment("prod", withOverride(`prod:\n  alerts:\n    CivicPulseHighLatency:\n      p95Seconds: ${p95}\n`));
     expect(() => buildRuleSet(ruleContext(spec))).toThrow(message);
   });
 
   test("a latency threshold on a bucket bound is accepted", () => {
-    const { buildRuleSet } = require("../rules/index") as typeof import("../rules/index");
+    const { buildRuleSet } = require("../rules") as typeof import("../rules");
     const { ruleContext } = require("../stacks/monitoring-files") as typeof import("../stacks/monitoring-files");
     const spec = loadEnvironment("prod", withOverride("prod:\n  alerts:\n    CivicPulseHighLatency:\n      p95Seconds: 2.5\n"));
     expect(() => buildRuleSet(ruleContext(spec))).not.toThrow();

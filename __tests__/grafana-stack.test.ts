@@ -18,8 +18,8 @@ import { terraformLiteral, terraformUnescape } from "../constructs/grafana/terra
 import { buildDashboards } from "../dashboards";
 import { DASHBOARD_UIDS } from "../rules/panels";
 import { synthesizeAll } from "../stacks/app";
-import { EnvironmentError, loadEnvironment } from "../stacks/environment/load";
-import { EnvironmentSpec } from "../stacks/environment/schema";
+import { EnvironmentError, loadEnvironment } from "../spec/load";
+import { EnvironmentSpec } from "../spec/environment";
 import { GrafanaStack } from "../stacks/grafana-stack";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { GRAFANA_ADMIN_PASSWORD_VARIABLE, resolveGrafanaLogin } from "../constructs/grafana/login";

@@ -2,8 +2,8 @@
 // allows, each switchable on its own per service, and the Docker socket only where it is needed.
 import { Testing } from "cdktf";
 import { uploadVolumeDirs } from "../constructs/common/service-container";
-import { E2ePorts, loadE2eEnvironment } from "../stacks/environment/e2e";
-import { loadEnvironment } from "../stacks/environment/load";
+import { E2ePorts, loadE2eEnvironment } from "../spec/e2e";
+import { loadEnvironment } from "../spec/load";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { EMPTY_ROOT } from "./helpers/environments";
 

@@ -63,7 +63,7 @@ function runSpecials(inputs: readonly HostileInput[]): Result[] {
     const files = inputs.map((i) => target[i.special!]);
     const script = [
       'require("ts-node").register({ transpileOnly: true, project: "tsconfig.json" });',
-      'const { loadAllEnvironments, EnvironmentError } = require("./stacks/environment/load");',
+      'const { loadAllEnvironments, EnvironmentError } = require("./spec/load");',
       "for (const file of JSON.parse(process.argv[1])) {",
       "  let r;",
       "  try { loadAllEnvironments({ rootDir: process.cwd(), env: { CIVICPULSE_OVERRIDES: file } }); r = { accepted: true }; }",

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
-import { jaegerConfigFileSchema, jaegerHealthcheckUrl, jaegerSpecSchema, renderJaegerConfig } from "../constructs/jaeger/config";
+import { jaegerConfigFileSchema, jaegerHealthcheckUrl, renderJaegerConfig } from "../constructs/jaeger/config";
+import { jaegerSpecSchema } from "../spec/jaeger";
 
 const render = (input: Parameters<typeof jaegerSpecSchema.parse>[0] = {}) => renderJaegerConfig(jaegerSpecSchema.parse(input));
 const rendered = render();

@@ -1,6 +1,7 @@
 import { parse as parseYaml } from "yaml";
-import { formatGoDuration, lokiConfigFileSchema, lokiSpecSchema, renderLokiConfig } from "../constructs/loki/config";
-import { hours, minutes, ms, parseDuration } from "../rules/duration";
+import { formatGoDuration, lokiConfigFileSchema, renderLokiConfig } from "../constructs/loki/config";
+import { hours, minutes, ms, parseDuration } from "../spec/duration";
+import { lokiSpecSchema } from "../spec/loki";
 
 const rendered = renderLokiConfig(lokiSpecSchema.parse({}));
 const doc = () => parseYaml(rendered) as Record<string, any>;

@@ -1,6 +1,5 @@
 import { ChildProcess, spawn } from "node:child_process";
 import { tempDir } from "./helpers/temp";
-import * as path from "node:path";
 import { prometheusFlags } from "../constructs/prometheus";
 import { prometheusFiles, ruleContext } from "../stacks/monitoring-files";
 import { builtIn, writeTree } from "./helpers/environments";
@@ -49,7 +48,7 @@ describe("Prometheus 3.5 accepts the container's flags and the generated config"
     };
     const rules = body.data.groups.flatMap((g) => g.rules);
     // The catalog's alerts plus Watchdog, InstanceDown and the escalation, and a fast- and a slow-burn alert per SLO.
-    const { SLO_NAMES } = require("../rules/slo/spec") as typeof import("../rules/slo/spec");
+    const { SLO_NAMES } = require("../spec/slo") as typeof import("../spec/slo");
     const sloAlerts = SLO_NAMES.filter((n) => spec.slos[n].enabled).length * 2;
     // Every alert file of the catalog, not the spec's keys: an alert file may bring its own knobs.
     const { ALERTS } = require("../rules/alert-catalog") as typeof import("../rules/alert-catalog");

@@ -2,16 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import {
-  caseless,
-  PROMTAIL_MASKING_RULES,
-  promtailConfigFileSchema,
-  promtailSpecSchema,
-  renderPromtailConfig,
-  TRACE_ID_EXPRESSION,
-} from "../constructs/promtail/config";
-import { toYaml } from "../rules/yaml";
+import { caseless, PROMTAIL_MASKING_RULES, promtailConfigFileSchema, renderPromtailConfig, TRACE_ID_EXPRESSION } from "../constructs/promtail/config";
+import { toYaml } from "../serialize/yaml";
 import { runTool } from "./helpers/tools";
+import { promtailSpecSchema } from "../spec/promtail";
 
 const spec = promtailSpecSchema.parse({});
 const rendered = renderPromtailConfig(spec);

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { synthesizeDeployed } from "../e2e/deploy/app";
 import { synthesizeAll } from "../stacks/app";
-import { DEPLOYED_DOCKER_PROVIDER_VERSION } from "../stacks/environment/deployed";
+import { DEPLOYED_DOCKER_PROVIDER_VERSION } from "../spec/deployed";
 
 const ROOT = path.resolve(__dirname, "..");
 const CLI_CONFIG = path.join(ROOT, ".tools", "terraform", "cli.tfrc");

@@ -1,7 +1,7 @@
-import { catalog, select } from "../rules/catalog";
-import { formatDuration, parseDuration } from "../rules/duration";
+import { catalog, select } from "../spec/catalog";
+import { formatDuration, parseDuration } from "../spec/duration";
 import { assertValidPromql, promqlSyntaxErrors } from "../rules/promql";
-import { buildRuleSet } from "../rules/index";
+import { buildRuleSet } from "../rules";
 import { ruleContext } from "../stacks/monitoring-files";
 import { builtIn, builtInEnvironments } from "./helpers/environments";
 
@@ -48,7 +48,7 @@ describe("metric catalog", () => {
   });
 
   test("every metric an alert or recording rule names is in the catalog or is a recording rule", () => {
-    const { catalogSeriesNames } = require("../rules/catalog") as typeof import("../rules/catalog");
+    const { catalogSeriesNames } = require("../spec/catalog") as typeof import("../spec/catalog");
     const known = catalogSeriesNames();
     const rules = buildRuleSet(ruleContext(builtIn("prod")));
     for (const r of rules.recording) known.add(r.record);

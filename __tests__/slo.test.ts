@@ -1,11 +1,11 @@
-import { buildRuleSet } from "../rules/index";
-import { ms } from "../rules/duration";
+import { buildRuleSet } from "../rules";
+import { ms } from "../spec/duration";
 import { resolvedSlos } from "../rules/slo/rules";
 import { CounterSeries, goG4 } from "../rules/slo/simulate";
 import { burnWindowsOf, recordedNamesFor, sloRecorded } from "../rules/slo/slos";
 import { detectionSeconds, sloAlertPlans } from "../rules/slo/tests";
-import { environmentSpecSchema } from "../stacks/environment/schema";
-import { describeIssues } from "../stacks/environment/load";
+import { environmentSpecSchema } from "../spec/environment";
+import { describeIssues } from "../spec/load";
 import { ruleContext } from "../stacks/monitoring-files";
 import { builtIn, builtInEnvironments } from "./helpers/environments";
 

@@ -6,7 +6,7 @@ import { container, image, network, volume } from "@cdktf/provider-docker";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { RenderedFiles } from "../constructs/common/rendered-files";
 import { ServiceContainer, ServiceContainerProps, wgetHealthcheck } from "../constructs/common/service-container";
-import { IMAGES } from "../stacks/environment/services";
+import { IMAGES } from "../spec/services";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { builtIn, builtInEnvironments } from "./helpers/environments";
 

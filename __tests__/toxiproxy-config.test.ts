@@ -1,10 +1,5 @@
-import {
-  parseHostPort,
-  renderToxiproxyConfig,
-  toxiproxyConfigFileSchema,
-  toxiproxyEndpoints,
-  toxiproxySpecSchema,
-} from "../constructs/toxiproxy/config";
+import { renderToxiproxyConfig, toxiproxyConfigFileSchema, toxiproxyEndpoints } from "../constructs/toxiproxy/config";
+import { toxiproxySpecSchema, parseHostPort } from "../spec/toxiproxy";
 
 const rendered = renderToxiproxyConfig(toxiproxySpecSchema.parse({}));
 

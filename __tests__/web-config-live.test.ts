@@ -8,7 +8,7 @@ import { symlinkSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { Testing } from "cdktf";
 import { renderWebConfig, WEB_CONFIG_FILE } from "../constructs/common/web-config";
-import { loadEnvironment } from "../stacks/environment/load";
+import { loadEnvironment } from "../spec/load";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { freePort } from "../e2e/supervisor";
 import { alertmanagerLaunch } from "./helpers/alertmanager";

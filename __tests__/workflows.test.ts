@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parseDocument } from "yaml";
 import { USAGE as CI_METRICS_USAGE } from "../cli/ci-metrics";
 import { USAGE as DIFF_USAGE } from "../cli/diff";
-import { COMMENT_MARKER } from "../diff/index";
+import { COMMENT_MARKER } from "../diff";
 
 const ROOT = path.resolve(__dirname, "..");
 const DIR = path.join(ROOT, ".github", "workflows");

@@ -14,8 +14,8 @@
  * Contract: docs/ci-metrics.md.
  */
 import { parseArgs as parseFlags } from "node:util";
-import { catalog, type MetricDefinition } from "../rules/catalog";
-import { parseDuration } from "../rules/duration";
+import { catalog, type MetricDefinition } from "../spec/catalog";
+import { parseDuration } from "../spec/duration";
 
 export const DEFAULT_JOB = "civicpulse-ci";
 export const DEFAULT_RETENTION = "7d";

@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, s
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { composeComment, diffOutputs, DiffReport, loadSynthOutput, OutputFolderError, planSummary, prLabel, renderMarkdown } from "../diff/index";
+import { composeComment, diffOutputs, DiffReport, loadSynthOutput, OutputFolderError, planSummary, prLabel, renderMarkdown } from "../diff";
 import { DEFAULT_MAX_CHARS } from "../diff/markdown";
 import { StackPlan } from "../diff/comment";
 import { GITHUB_COMMENT_LIMIT } from "../diff/types";

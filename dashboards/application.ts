@@ -1,8 +1,8 @@
-import { catalog, select } from "../rules/catalog";
-import { hours, minutes } from "../rules/duration";
+import { catalog, select } from "../spec/catalog";
+import { hours, minutes } from "../spec/duration";
 import { DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
 import { recorded } from "../rules/recording";
-import type { EnvironmentSpec } from "../stacks/environment/schema";
+import type { EnvironmentSpec } from "../spec/environment";
 import { withSloRows } from "./slo";
 import { dashboardContext, dashboardShell, labelVariable, render, RenderedDashboard, row, stat, timeseries, v, w } from "./common";
 

@@ -1,8 +1,8 @@
-import { catalog, select } from "../rules/catalog";
-import { hours } from "../rules/duration";
+import { catalog, select } from "../spec/catalog";
+import { hours } from "../spec/duration";
 import { DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
 import { recorded } from "../rules/recording";
-import type { EnvironmentSpec } from "../stacks/environment/schema";
+import type { EnvironmentSpec } from "../spec/environment";
 import { dashboardContext, dashboardShell, labelVariable, render, RenderedDashboard, row, stat, timeseries, upDownMappings, v, w } from "./common";
 
 const P = PANEL_IDS.cicd;

@@ -28,8 +28,9 @@ import {
 import { DataqueryBuilder } from "@grafana/grafana-foundation-sdk/prometheus";
 import { PanelBuilder as StatPanelBuilder } from "@grafana/grafana-foundation-sdk/stat";
 import { PanelBuilder as TimeseriesPanelBuilder } from "@grafana/grafana-foundation-sdk/timeseries";
-import { formatDuration } from "../rules/duration";
-import type { EnvironmentSpec } from "../stacks/environment/schema";
+import { formatDuration } from "../spec/duration";
+import type { EnvironmentSpec } from "../spec/environment";
+import { stableJson } from "../serialize/json";
 
 /**
  * Shared pieces of the three dashboards. Nothing here imports cdktf: a dashboard is a pure function
@@ -44,29 +45,6 @@ export interface RenderedDashboard {
   readonly model: Dashboard;
   /** Sorted keys, two-space indentation, final newline: what Grafana receives, byte for byte. */
   readonly json: string;
-}
-
-/** JSON with object keys sorted at every level, so the same model always gives the same bytes. */
-export function stableJson(value: unknown): string {
-  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
-}
-
-/** Sorted keys on one line, as Terraform's jsonencode() writes it. */
-export function compactStableJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[k];
-      if (v !== undefined) out[k] = sortKeys(v);
-    }
-    return out;
-  }
-  return value;
 }
 
 /** What every dashboard builder gets: the spec, and a reference to the Prometheus datasource. */

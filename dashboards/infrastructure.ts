@@ -1,9 +1,9 @@
-import { catalog, select } from "../rules/catalog";
-import { minutes } from "../rules/duration";
-import { JOBS } from "../rules/jobs";
+import { catalog, select } from "../spec/catalog";
+import { minutes } from "../spec/duration";
+import { JOBS } from "../spec/jobs";
 import { DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
 import { recorded } from "../rules/recording";
-import type { EnvironmentSpec } from "../stacks/environment/schema";
+import type { EnvironmentSpec } from "../spec/environment";
 import { dashboardContext, dashboardShell, labelVariable, render, RenderedDashboard, row, stat, timeseries, upDownMappings, v, w } from "./common";
 
 const P = PANEL_IDS.infrastructure;

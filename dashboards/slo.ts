@@ -1,5 +1,5 @@
 import { DashboardBuilder } from "@grafana/grafana-foundation-sdk/dashboard";
-import { Duration, minutes } from "../rules/duration";
+import { Duration, minutes } from "../spec/duration";
 import { recorded } from "../rules/recording";
 import { SLO_PANELS } from "../rules/slo/panels";
 import { burnWindowsOf, leMatcher, ResolvedSlo, resolveSlos, sloRecorded, windowText } from "../rules/slo/slos";

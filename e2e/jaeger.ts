@@ -1,8 +1,9 @@
 import { existsSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { JaegerSpec, jaegerSpecSchema, renderJaegerConfig } from "../constructs/jaeger/config";
+import { renderJaegerConfig } from "../constructs/jaeger/config";
 import { freePort, Supervisor } from "./supervisor";
 import { repoRoot } from "./tools";
+import { JaegerSpec, jaegerSpecSchema } from "../spec/jaeger";
 
 /**
  * A real Jaeger v2 (built by scripts/install-jaeger.sh from the Go module proxy) with the config

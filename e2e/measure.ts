@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { buildRuleSet, recorded } from "../rules/index";
-import { minutes } from "../rules/duration";
+import { buildRuleSet, recorded } from "../rules";
+import { minutes } from "../spec/duration";
 import { RecordingRule } from "../rules/types";
 import { ruleContext } from "../stacks/monitoring-files";
 import { prometheusAlerts, query, queryWithStats, targets } from "./prom";

@@ -1,4 +1,4 @@
-import { E2E_OVERRIDES, E2E_TIME_SCALE } from "../stacks/environment/e2e";
+import { E2E_OVERRIDES, E2E_TIME_SCALE } from "../spec/e2e";
 import { DashboardCheck, HostRow, LoadResult, TargetRow } from "./measure";
 import { ScenarioResult } from "./scenarios";
 

@@ -9,7 +9,7 @@ import { venvBinary } from "./django-app";
 import { sleep, until } from "./supervisor";
 import { repoRoot, tool } from "./tools";
 import { query } from "./prom";
-import { JOBS } from "../rules/jobs";
+import { JOBS } from "../spec/jobs";
 
 /**
  * One live verification run: start the stack, run every scenario concurrently, check targets,

@@ -1,16 +1,16 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
-import { ALERTMANAGER_RECEIVERS } from "../constructs/alertmanager/config";
-import { Duration, toSeconds } from "../rules/duration";
-import { JOBS } from "../rules/jobs";
-import { Severity } from "../rules/knobs";
-import { EnvironmentSpec } from "../stacks/environment/schema";
+import { Duration, toSeconds } from "../spec/duration";
+import { JOBS } from "../spec/jobs";
+import { Severity } from "../spec/alert-knobs";
+import { EnvironmentSpec } from "../spec/environment";
 import { alertmanagerAlerts, prometheusAlerts } from "./prom";
 import { Delivery, DeliveryMatch, describe } from "./recorder";
 import { LiveStack } from "./stack";
 import { jaegerTrace } from "./jaeger";
 import { sleep, until } from "./supervisor";
+import { ALERTMANAGER_RECEIVERS } from "../spec/alertmanager";
 
 /**
  * The fault scenarios of the live run. Each injects one fault through real requests to the Django

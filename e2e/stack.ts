@@ -1,15 +1,15 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { AlertmanagerSpec, alertmanagerCommand, renderAlertmanagerConfig } from "../constructs/alertmanager/config";
+import { alertmanagerCommand, renderAlertmanagerConfig } from "../constructs/alertmanager/config";
 import { blackboxExporterCommand, renderBlackboxConfig } from "../constructs/blackbox-exporter/config";
 import { nodeExporterCommand } from "../constructs/node-exporter";
 import { postgresExporterCommand } from "../constructs/postgres-exporter";
 import { prometheusFlags } from "../constructs/prometheus";
 import { pushgatewayCommand } from "../constructs/pushgateway";
 import { redisExporterCommand } from "../constructs/redis-exporter";
-import { formatDuration, minutes, scaleDuration } from "../rules/duration";
-import { E2E_TIME_SCALE, E2ePorts, loadE2eEnvironment } from "../stacks/environment/e2e";
-import { EnvironmentSpec } from "../stacks/environment/schema";
+import { formatDuration, minutes, scaleDuration } from "../spec/duration";
+import { E2E_TIME_SCALE, E2ePorts, loadE2eEnvironment } from "../spec/e2e";
+import { EnvironmentSpec } from "../spec/environment";
 import { appTelemetryEnv } from "../stacks/monitoring-stack";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { alertmanagerLaunch } from "./alertmanager";
@@ -19,6 +19,7 @@ import { WebhookRecorder } from "./recorder";
 import { postgresServer, redisServer } from "./datastores";
 import { freePort, Supervisor, until } from "./supervisor";
 import { tool } from "./tools";
+import { AlertmanagerSpec } from "../spec/alertmanager";
 
 /**
  * Starts the whole live stack on 127.0.0.1: the webhook recorder in this

@@ -1,4 +1,4 @@
-import { ALERT_NAMES } from "./knobs";
+import { ALERT_NAMES } from "../spec/alert-knobs";
 import { PanelRef } from "./panels";
 import { ALERT_FILES } from "./alerts/registry";
 import { AlertModule } from "./alerts/module";

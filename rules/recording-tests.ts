@@ -1,6 +1,6 @@
-import { catalog } from "./catalog";
-import { ms, minutes } from "./duration";
-import { JOBS } from "./jobs";
+import { catalog } from "../spec/catalog";
+import { ms, minutes } from "../spec/duration";
+import { JOBS } from "../spec/jobs";
 import { recordingRules } from "./recording";
 import { labelSet } from "./series";
 import { InputSeries, RecordingRule, RuleContext, RuleTestCase } from "./types";

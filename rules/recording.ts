@@ -1,7 +1,8 @@
-import { catalog, select } from "./catalog";
-import { Duration, formatDuration, hours, minutes } from "./duration";
-import { JOBS } from "./jobs";
-import { RecordingRule, RuleContext, RuleGroupName } from "./types";
+import { RuleGroupName } from "../spec/alert-knobs";
+import { catalog, select } from "../spec/catalog";
+import { Duration, formatDuration, hours, minutes } from "../spec/duration";
+import { JOBS } from "../spec/jobs";
+import { RecordingRule, RuleContext } from "./types";
 
 /**
  * Recording rules, named level:metric:operations. Names carry the window as Prometheus prints it,

@@ -1,7 +1,8 @@
-import { formatDuration } from "./duration";
+import { RuleGroupName } from "../spec/alert-knobs";
+import { formatDuration } from "../spec/duration";
 import { RuleSet } from "./index";
-import { AlertRule, RecordingRule, RuleGroupName, RuleTestCase } from "./types";
-import { toYaml } from "./yaml";
+import { AlertRule, RecordingRule, RuleTestCase } from "./types";
+import { toYaml } from "../serialize/yaml";
 
 export const RECORDING_RULES_FILE = "recording_rules.yml";
 export const ALERTING_RULES_FILE = "alerting_rules.yml";

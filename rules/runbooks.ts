@@ -1,4 +1,4 @@
-import { formatDuration } from "./duration";
+import { formatDuration } from "../spec/duration";
 import { AlertRule } from "./types";
 
 /** How each severity reaches people; the Alertmanager routes implement the same table. */

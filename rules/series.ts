@@ -1,4 +1,4 @@
-import { Duration, formatDuration } from "./duration";
+import { Duration, formatDuration } from "../spec/duration";
 
 /**
  * Helpers for promtool's input notation. `ramp(0, 5, 10)` is "0+5x10": eleven samples one test

@@ -1,8 +1,7 @@
-import { Duration } from "./duration";
-import { AlertKnobs, MetaKnobs, Severity } from "./knobs";
-import { SloSpec } from "./slo/spec";
+import { Duration } from "../spec/duration";
+import { AlertKnobs, MetaKnobs, RuleGroupName, Severity } from "../spec/alert-knobs";
+import { SloSpec } from "../spec/slo";
 
-export type RuleGroupName = "application" | "infrastructure" | "security" | "cicd" | "meta" | "slo";
 
 /** A series fed to a promtool test: a selector and promtool's expanding notation ("0+10x30"). */
 export interface InputSeries {

@@ -10,12 +10,12 @@
 import { execFileSync } from "node:child_process";
 
 import { parseArgs } from "node:util";
-import { prometheusSpecSchema } from "../constructs/prometheus/spec";
+import { prometheusSpecSchema } from "../spec/prometheus";
 import { postgresServer, redisServer } from "../e2e/datastores";
 import * as path from "node:path";
 import { DJANGO_DIR, DjangoApp, djangoEnv, EXAMPLE_DIR, venvBinary } from "../e2e/django-app";
 import { freePort, Supervisor } from "../e2e/supervisor";
-import { JOBS } from "../rules/jobs";
+import { JOBS } from "../spec/jobs";
 
 function samples(text: string): string[] {
   return text.split("\n").filter((l) => l && !l.startsWith("#"));

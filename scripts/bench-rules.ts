@@ -1,12 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, Server } from "node:http";
 import * as path from "node:path";
-import { catalog } from "../rules/catalog";
-import { JOBS } from "../rules/jobs";
-import { buildRuleSet } from "../rules/index";
+import { catalog } from "../spec/catalog";
+import { JOBS } from "../spec/jobs";
+import { buildRuleSet } from "../rules";
 import { renderRecordingRules } from "../rules/render";
-import { PRESETS } from "../stacks/environment/presets";
-import { environmentSpecSchema } from "../stacks/environment/schema";
+import { PRESETS } from "../spec/presets";
+import { environmentSpecSchema } from "../spec/environment";
 import { ruleContext } from "../stacks/monitoring-files";
 import { freePort, Supervisor, until } from "../e2e/supervisor";
 import { tool } from "../e2e/tools";

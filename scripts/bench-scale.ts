@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { synthesizeSpecs } from "../stacks/app";
-import { deepMerge } from "../stacks/environment/load";
-import { PRESETS } from "../stacks/environment/presets";
-import { EnvironmentSpec, environmentSpecSchema } from "../stacks/environment/schema";
+import { deepMerge } from "../spec/load";
+import { PRESETS } from "../spec/presets";
+import { EnvironmentSpec, environmentSpecSchema } from "../spec/environment";
 import { lineChart } from "./bench/svg";
 
 /**

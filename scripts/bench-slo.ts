@@ -4,9 +4,9 @@ import * as http from "node:http";
 import { AddressInfo } from "node:net";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { catalog } from "../rules/catalog";
-import { JOBS } from "../rules/jobs";
-import { buildRuleSet } from "../rules/index";
+import { catalog } from "../spec/catalog";
+import { JOBS } from "../spec/jobs";
+import { buildRuleSet } from "../rules";
 import { ALERTING_RULES_FILE, RECORDING_RULES_FILE, renderAlertingRules, renderRecordingRules } from "../rules/render";
 import { comparisons, describeSeconds } from "../rules/slo/compare";
 import { resolvedSlos } from "../rules/slo/rules";
@@ -14,7 +14,7 @@ import { slothSpec } from "../rules/slo/sloth";
 import { query } from "../e2e/prom";
 import { freePort, sleep, Supervisor } from "../e2e/supervisor";
 import { repoRoot, tool } from "../e2e/tools";
-import { loadEnvironment } from "../stacks/environment/load";
+import { loadEnvironment } from "../spec/load";
 import { ruleContext } from "../stacks/monitoring-files";
 
 /**

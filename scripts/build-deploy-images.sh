@@ -107,7 +107,7 @@ prom_image() { # <image> <mirrors> <debian binary> <path in image> <workdir or -
   built+=("$image")
 }
 
-# The tags: local names carrying the version of the binary inside (see stacks/environment/deployed.ts).
+# The tags: local names carrying the version of the binary inside (see spec/deployed.ts).
 P=civicpulse-local
 prom_image "$P/prometheus:3.5.3" prom/prometheus:v3.5.0 prometheus /bin/prometheus /prometheus /prometheus /etc/prometheus
 prom_image "$P/alertmanager:0.33.1" prom/alertmanager:v0.33.1 prometheus-alertmanager /bin/alertmanager /alertmanager /alertmanager /etc/alertmanager

@@ -1,7 +1,7 @@
 /**
  * Generates the Django package's copy of the metric contract from the TypeScript side, which owns
  * it: instrumentation/django/civicpulse_monitoring/metrics_catalog.py (every civicpulse-app metric
- * of rules/catalog.ts with its type, labels, help, buckets and zero-initialised label values; the
+ * of spec/catalog.ts with its type, labels, help, buckets and zero-initialised label values; the
  * metrics and health paths; the path-normalization rules of rules/paths.ts) and the shared path
  * test vectors that pytest checks the package against. A jest test regenerates both and compares
  * (__tests__/django-catalog.test.ts), so a renamed metric or a changed bucket breaks both builds.
@@ -11,8 +11,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { catalog, CatalogKey, MetricDefinition } from "../rules/catalog";
-import { APP_METRICS_PATH, DETAILED_HEALTH_PATH, HEALTH_PATHS } from "../rules/jobs";
+import { catalog, CatalogKey, MetricDefinition } from "../spec/catalog";
+import { APP_METRICS_PATH, DETAILED_HEALTH_PATH, HEALTH_PATHS } from "../spec/jobs";
 import { PATH_CASES, PATH_ID_SEGMENT, PATH_NORMALIZE_PASSES } from "../rules/paths";
 
 export const DJANGO_PACKAGE_DIR = path.join("instrumentation", "django");
@@ -53,7 +53,7 @@ export function renderDjangoCatalog(): string {
     };
   }
   return [
-    '"""The CivicPulse metric contract, generated from rules/catalog.ts by scripts/generate-django-metrics.ts.',
+    '"""The CivicPulse metric contract, generated from spec/catalog.ts by scripts/generate-django-metrics.ts.',
     "",
     "Do not edit: change the catalog and run `npm run gen:django`; a jest test fails while this file is stale.",
     '"""',

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildDashboards } from "../dashboards";
 import { renderLayoutSvg } from "../dashboards/layout-svg";
-import { loadEnvironment } from "../stacks/environment/load";
+import { loadEnvironment } from "../spec/load";
 
 const ROOT = path.resolve(__dirname, __dirname.endsWith(`${path.sep}dist${path.sep}scripts`) ? "../.." : "..");
 

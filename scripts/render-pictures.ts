@@ -10,7 +10,7 @@ import { renderLayoutSvg } from "../dashboards/layout-svg";
 import { mermaidBlock, renderFlowchartSvg } from "../pictures/flowchart-svg";
 import { renderRoutingSvg } from "../pictures/routing-svg";
 import { synthesizeSpecs } from "../stacks/app";
-import { loadEnvironment } from "../stacks/environment/load";
+import { loadEnvironment } from "../spec/load";
 import { monitoringStackName } from "../stacks/monitoring-stack";
 
 export const PICTURE_ENVIRONMENT = "prod";

@@ -3,8 +3,8 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { loadEnvironment } from "../stacks/environment/load";
-import { buildRuleSet } from "../rules/index";
+import { loadEnvironment } from "../spec/load";
+import { buildRuleSet } from "../rules";
 import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
 import { ruleContext } from "../stacks/monitoring-files";
 import { withCatalogSection } from "../rules/catalog-doc";

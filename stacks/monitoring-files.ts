@@ -1,9 +1,9 @@
 import { renderPrometheusConfig } from "../constructs/prometheus/config";
-import { buildRuleSet, RuleSet } from "../rules/index";
+import { buildRuleSet, RuleSet } from "../rules";
 import { ALERTING_RULES_FILE, RECORDING_RULES_FILE, renderAlertingRules, renderRecordingRules, renderRuleTests } from "../rules/render";
 import { RuleContext } from "../rules/types";
-import { EnvironmentError } from "./environment/load";
-import { EnvironmentSpec } from "./environment/schema";
+import { EnvironmentError } from "../spec/load";
+import { EnvironmentSpec } from "../spec/environment";
 
 export function ruleContext(spec: EnvironmentSpec): RuleContext {
   return {

@@ -18,7 +18,7 @@ import { Pushgateway } from "../constructs/pushgateway";
 import { RedisExporter } from "../constructs/redis-exporter";
 import { Toxiproxy } from "../constructs/toxiproxy";
 import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
-import { EnvironmentSpec } from "./environment/schema";
+import { EnvironmentSpec } from "../spec/environment";
 import { prometheusFiles, rulesFor } from "./monitoring-files";
 import { RULE_TESTS_DIR } from "../rules/render";
 import { applyBackend } from "./backend";

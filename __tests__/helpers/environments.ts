@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { loadAllEnvironments, loadEnvironment } from "../../stacks/environment/load";
-import { EnvironmentSpec } from "../../stacks/environment/schema";
+import { loadAllEnvironments, loadEnvironment } from "../../spec/load";
+import { EnvironmentSpec } from "../../spec/environment";
 import { tempDir } from "./temp";
 
 /** A folder with no override file, so tests see the built-in presets only. */

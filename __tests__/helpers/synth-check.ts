@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { TerraformStack } from "cdktf";
 import { RenderedFiles } from "../../constructs/common/rendered-files";
 import { buildApp, synthesizeAll } from "../../stacks/app";
-import { EnvironmentError, loadEnvironment } from "../../stacks/environment/load";
+import { EnvironmentError, loadEnvironment } from "../../spec/load";
 import { runTool } from "./tools";
 
 /**

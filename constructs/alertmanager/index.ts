@@ -1,15 +1,9 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 import { webConfigParts } from "../common/web-config";
-import {
-  ALERTMANAGER_CONFIG_PATH,
-  ALERTMANAGER_DATA_DIR,
-  ALERTMANAGER_PORT,
-  alertmanagerCommand,
-  alertmanagerSecretFiles,
-  renderAlertmanagerConfig,
-} from "./config";
+import { alertmanagerCommand, alertmanagerSecretFiles, renderAlertmanagerConfig } from "./config";
+import { ALERTMANAGER_PORT, ALERTMANAGER_CONFIG_PATH, ALERTMANAGER_DATA_DIR } from "../../spec/alertmanager";
 
 /** Sensitive Terraform variable per receiver whose target lives in a secret file. */
 export const ALERTMANAGER_SECRET_VARIABLES: Record<string, string> = {
@@ -37,8 +31,7 @@ export class Alertmanager extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "alertmanager",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: [...alertmanagerCommand(), ...(web?.flags ?? [])],
       files: [{ containerPath: ALERTMANAGER_CONFIG_PATH, content: renderAlertmanagerConfig(cfg) }],
       secretFiles: [
@@ -54,12 +47,8 @@ export class Alertmanager extends ServiceContainer {
       ],
       volumes: [{ name: "data", containerPath: ALERTMANAGER_DATA_DIR }],
       ports: [{ internal: ALERTMANAGER_PORT, external: props.spec.ports.ui }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: web?.healthcheck ?? wgetHealthcheck(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

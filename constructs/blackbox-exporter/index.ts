@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
-import { BLACKBOX_CONFIG_PATH, BLACKBOX_PORT, blackboxExporterCommand, renderBlackboxConfig } from "./config";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import { blackboxExporterCommand, renderBlackboxConfig } from "./config";
+import { BLACKBOX_CONFIG_PATH, BLACKBOX_PORT } from "../../spec/blackbox-exporter";
 
 export interface BlackboxExporterProps {
   readonly environment: string;
@@ -15,17 +16,12 @@ export class BlackboxExporter extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "blackbox-exporter",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: blackboxExporterCommand(),
       files: [{ containerPath: BLACKBOX_CONFIG_PATH, content: renderBlackboxConfig(props.spec.config) }],
       ports: [{ internal: BLACKBOX_PORT, external: props.spec.ports.metrics }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${BLACKBOX_PORT}/-/healthy`),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { HostMount, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, HostMount, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 
 export const CADVISOR_PORT = 8080;
 
@@ -35,19 +35,14 @@ export class Cadvisor extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "cadvisor",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: cadvisorCommand(),
       hostMounts: [...CADVISOR_HOST_MOUNTS],
       devices: [{ hostPath: "/dev/kmsg", containerPath: "/dev/kmsg" }],
       privileged: props.spec.privileged || undefined,
       ports: [{ internal: CADVISOR_PORT, external: props.spec.ports.ui }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${CADVISOR_PORT}/healthz`),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

@@ -75,6 +75,21 @@ export interface ContainerHardening {
   readonly user: string | null;
 }
 
+/** The settings every service's container spec carries (spec/services.ts), whatever the service. */
+export interface ContainerSpecSettings {
+  readonly image: string;
+  readonly digest?: string;
+  readonly publishAddress: string;
+  readonly memoryMb: number;
+  readonly cpus: number;
+  readonly hardening: ContainerHardening;
+}
+
+/** The one mapping from a service's container spec to ServiceContainer props; constructs add only what is theirs. */
+export function containerSettings(spec: ContainerSpecSettings): ContainerSpecSettings {
+  return { image: spec.image, digest: spec.digest, publishAddress: spec.publishAddress, memoryMb: spec.memoryMb, cpus: spec.cpus, hardening: spec.hardening };
+}
+
 export const DEFAULT_HARDENING: ContainerHardening = {
   dropAllCapabilities: true,
   capAdd: [],

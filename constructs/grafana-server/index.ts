@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 
 export const GRAFANA_PORT = 3000;
 export const GRAFANA_DATA_DIR = "/var/lib/grafana";
@@ -27,8 +27,7 @@ export class GrafanaServer extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "grafana",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       env: {
         GF_SECURITY_ADMIN_USER: props.spec.adminUser,
         GF_SECURITY_ADMIN_PASSWORD__FILE: GRAFANA_ADMIN_PASSWORD_FILE,
@@ -42,12 +41,8 @@ export class GrafanaServer extends ServiceContainer {
       secretFiles: [{ containerPath: GRAFANA_ADMIN_PASSWORD_FILE, variable: password }],
       volumes: [{ name: "data", containerPath: GRAFANA_DATA_DIR }],
       ports: [{ internal: GRAFANA_PORT, external: props.spec.ports.ui }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: { ...wgetHealthcheck(`http://127.0.0.1:${GRAFANA_PORT}/api/health`), startPeriod: "60s" },
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

@@ -1,5 +1,5 @@
-import { compactStableJson } from "../../dashboards/common";
-import type { GrafanaSpec } from "./spec";
+import { compactStableJson } from "../../serialize/json";
+import type { GrafanaSpec } from "../../spec/grafana";
 
 /**
  * The datasources of the grafana stack, as plain data (pure, no cdktf): type, uid, url and the

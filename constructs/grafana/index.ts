@@ -8,7 +8,7 @@ import type { RenderedDashboard } from "../../dashboards/common";
 import { RenderedFiles } from "../common/rendered-files";
 import type { DatasourceDefinition } from "./datasources";
 import type { GrafanaLogin } from "./login";
-import type { GrafanaSpec } from "./spec";
+import type { GrafanaSpec } from "../../spec/grafana";
 import { terraformLiteral } from "../common/terraform-string";
 
 export { terraformLiteral, terraformUnescape } from "../common/terraform-string";

@@ -1,4 +1,4 @@
-import type { EnvironmentSpec } from "../../stacks/environment/schema";
+import type { EnvironmentSpec } from "../../spec/environment";
 
 /** The Terraform variable holding the bundled Grafana's admin password; the container reads the same one. */
 export const GRAFANA_ADMIN_PASSWORD_VARIABLE = "grafana_admin_password";

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
-import { JAEGER_CONFIG_PATH, jaegerCommand, jaegerHealthcheckUrl, renderJaegerConfig } from "./config";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import { jaegerCommand, jaegerHealthcheckUrl, renderJaegerConfig } from "./config";
+import { JAEGER_CONFIG_PATH } from "../../spec/jaeger";
 
 export interface JaegerProps {
   readonly environment: string;
@@ -23,8 +24,7 @@ export class Jaeger extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "jaeger",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: jaegerCommand(),
       files: [{ containerPath: JAEGER_CONFIG_PATH, content: renderJaegerConfig(cfg) }],
       volumes: badger ? [{ name: "data", containerPath: badger.directory }] : [],
@@ -34,12 +34,8 @@ export class Jaeger extends ServiceContainer {
         { internal: cfg.ports.otlpGrpc, external: p.otlpGrpc },
         { internal: cfg.ports.otlpHttp, external: p.otlpHttp },
       ],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: wgetHealthcheck(jaegerHealthcheckUrl(cfg)),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { Healthcheck, ServiceContainer } from "../common/service-container";
-import { LOKI_CONFIG_PATH, LOKI_DATA_DIR, lokiCommand, renderLokiConfig } from "./config";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, Healthcheck, ServiceContainer } from "../common/service-container";
+import { lokiCommand, renderLokiConfig } from "./config";
+import { LOKI_CONFIG_PATH, LOKI_DATA_DIR } from "../../spec/loki";
 
 export interface LokiProps {
   readonly environment: string;
@@ -25,18 +26,13 @@ export class Loki extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "loki",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: lokiCommand(),
       files: [{ containerPath: LOKI_CONFIG_PATH, content: renderLokiConfig(cfg) }],
       volumes: [{ name: "data", containerPath: LOKI_DATA_DIR }],
       ports: [{ internal: cfg.httpPort, external: props.spec.ports.http }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: { ...lokiHealthcheck(cfg.httpPort), startPeriod: "60s" },
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

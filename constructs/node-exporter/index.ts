@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 
 export const NODE_EXPORTER_PORT = 9100;
 /** The host's root filesystem, mounted read-only (rslave, so later host mounts appear). */
@@ -32,18 +32,13 @@ export class NodeExporter extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "node-exporter",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: nodeExporterCommand(props.spec.mountHostRoot ? NODE_EXPORTER_HOST_ROOT : null),
       hostMounts: props.spec.mountHostRoot ? [{ hostPath: "/", containerPath: NODE_EXPORTER_HOST_ROOT, propagation: "rslave" }] : [],
       pidMode: "host",
       ports: [{ internal: NODE_EXPORTER_PORT, external: props.spec.ports.metrics }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${NODE_EXPORTER_PORT}/`),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 
 export const POSTGRES_EXPORTER_PORT = 9187;
 export const POSTGRES_EXPORTER_PASSWORD_FILE = "/run/secrets/postgres_exporter_password";
@@ -26,8 +26,7 @@ export class PostgresExporter extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "postgres-exporter",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: postgresExporterCommand(),
       env: {
         DATA_SOURCE_URI: props.spec.dataSourceUri,
@@ -36,12 +35,8 @@ export class PostgresExporter extends ServiceContainer {
       },
       secretFiles: [{ containerPath: POSTGRES_EXPORTER_PASSWORD_FILE, variable: password }],
       ports: [{ internal: POSTGRES_EXPORTER_PORT, external: props.spec.ports.metrics }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${POSTGRES_EXPORTER_PORT}/`),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

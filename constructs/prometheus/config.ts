@@ -1,8 +1,8 @@
-import { Duration, formatDuration } from "../../rules/duration";
-import { BLACKBOX_MODULES, DETAILED_HEALTH_PATH, HEALTH_PATHS, JOBS } from "../../rules/jobs";
-import { toYaml } from "../../rules/yaml";
+import { Duration, formatDuration } from "../../spec/duration";
+import { BLACKBOX_MODULES, DETAILED_HEALTH_PATH, HEALTH_PATHS, JOBS } from "../../spec/jobs";
+import { toYaml } from "../../serialize/yaml";
 import { PATH_ID_REPLACEMENT, PATH_ID_SEGMENT, PATH_NORMALIZE_PASSES } from "../../rules/paths";
-import { METRICS_PATH_DEFAULTS, PrometheusSpec, ScrapeLimits, TargetsSpec } from "./spec";
+import { METRICS_PATH_DEFAULTS, PrometheusSpec, ScrapeLimits, TargetsSpec } from "../../spec/prometheus";
 
 /** Where the rendered rule files live inside the Prometheus container (and beside prometheus.yml). */
 export const PROMETHEUS_CONFIG_DIR = "/etc/prometheus";

@@ -1,14 +1,14 @@
 import { Construct } from "constructs";
 import { dependable } from "cdktf";
 import { image } from "@cdktf/provider-docker";
-import { formatDuration } from "../../rules/duration";
-import type { ServicesSpec } from "../../stacks/environment/services";
+import { formatDuration } from "../../spec/duration";
+import type { ServicesSpec } from "../../spec/services";
 import { RenderedFiles } from "../common/rendered-files";
 import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
 import { webConfigParts } from "../common/web-config";
 import { ConfigLoader } from "./config-loader";
 import { PROMETHEUS_CONFIG_DIR } from "./config";
-import { PrometheusSpec } from "./spec";
+import { PrometheusSpec } from "../../spec/prometheus";
 
 export const PROMETHEUS_IMAGE = "prom/prometheus:v3.5.0";
 export const PROMETHEUS_PORT = 9090;

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { formatDuration, positiveDurationSchema } from "../../rules/duration";
-import { toYaml } from "../../rules/yaml";
+import { formatDuration } from "../../spec/duration";
+import { toYaml } from "../../serialize/yaml";
+import { PromtailSpec } from "../../spec/promtail";
 
 /**
  * Promtail: ships the logs of every container on the Docker host to Loki.
@@ -33,8 +34,6 @@ import { toYaml } from "../../rules/yaml";
 export const PROMTAIL_CONFIG_PATH = "/etc/promtail/config.yml";
 /** Volume holding the positions file (where each container's log was read up to). */
 export const PROMTAIL_POSITIONS_DIR = "/var/lib/promtail";
-export const PROMTAIL_DOCKER_SOCKET = "/var/run/docker.sock";
-export const PROMTAIL_HTTP_PORT = 9080;
 
 /** Case-insensitive spelling of a word without the (?i) flag, which JavaScript does not accept inline. */
 export function caseless(word: string): string {
@@ -89,34 +88,6 @@ export const PROMTAIL_MASKING_RULES: readonly MaskingRule[] = [
 
 /** Regex stage: the trace id into the extracted map as `trace_id` (named groups use RE2's (?P<...>)). */
 export const TRACE_ID_EXPRESSION = String.raw`(?:(?:otel)?[Tt]race_?[Ii][Dd]["']?\s*[:=]\s*["']?|traceparent["']?\s*[:=]\s*["']?00-)(?P<trace_id>[0-9a-f]{32})\b`;
-
-// ---------------------------------------------------------------------------------------------
-// Spec
-// ---------------------------------------------------------------------------------------------
-
-const port = z.number().int().min(1).max(65535);
-const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, "a Loki label name");
-
-export const promtailSpecSchema = z.strictObject({
-  httpPort: port.default(PROMTAIL_HTTP_PORT),
-  logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
-  lokiPushUrl: z.url({ protocol: /^https?$/, error: "an http(s) URL" }).default("http://loki:3100/loki/api/v1/push"),
-  /** Docker API endpoint; the container mounts the host socket read-only at this path. */
-  dockerHost: z.string().regex(/^(unix:\/\/\/|tcp:\/\/)\S+$/, "unix:///path or tcp://host:port").default(`unix://${PROMTAIL_DOCKER_SOCKET}`),
-  refreshInterval: positiveDurationSchema.prefault("5s"),
-  /**
-   * Container label whose value becomes the `service` label (containers created by Terraform have
-   * no compose labels). Fallbacks: the compose service, then the container name.
-   */
-  serviceContainerLabel: z.string().regex(/^[A-Za-z0-9_.-]+$/).default("civicpulse.service"),
-  /** Labels added to every stream (keep them few and bounded), e.g. { environment: "prod" }. */
-  externalLabels: z.record(labelName, z.string().min(1)).default({}),
-  /** What a masked secret becomes. */
-  maskReplacement: z.string().regex(/^[^{}]+$/, "plain text (it is a Go template: no braces)").default("****"),
-});
-
-export type PromtailSpec = z.output<typeof promtailSpecSchema>;
-export type PromtailSpecInput = z.input<typeof promtailSpecSchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Rendering
@@ -179,6 +150,7 @@ export function promtailCommand(): string[] {
 // Structure of the emitted file (what tests check in place of a Promtail binary)
 // ---------------------------------------------------------------------------------------------
 
+const port = z.number().int().min(1).max(65535);
 const relabelSchema = z.strictObject({
   source_labels: z.array(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)).min(1),
   regex: z.string().optional(),

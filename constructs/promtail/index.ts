@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { Healthcheck, ServiceContainer } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, Healthcheck, ServiceContainer } from "../common/service-container";
 import { PROMTAIL_CONFIG_PATH, PROMTAIL_POSITIONS_DIR, promtailCommand, renderPromtailConfig } from "./config";
 
 export interface PromtailProps {
@@ -31,19 +31,14 @@ export class Promtail extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "promtail",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: promtailCommand(),
       files: [{ containerPath: PROMTAIL_CONFIG_PATH, content: renderPromtailConfig(cfg) }],
       volumes: [{ name: "positions", containerPath: PROMTAIL_POSITIONS_DIR }],
       hostMounts: socket ? [{ hostPath: props.spec.dockerSocket, containerPath: socket }] : [],
       ports: [{ internal: cfg.httpPort, external: props.spec.ports.http }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: promtailHealthcheck(cfg.httpPort),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

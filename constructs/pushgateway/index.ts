@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 
 export const PUSHGATEWAY_PORT = 9091;
 /** The image's working directory, owned by nobody (the user it runs as); the volume mounts here. */
@@ -26,17 +26,12 @@ export class Pushgateway extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "pushgateway",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: pushgatewayCommand(),
       volumes: [{ name: "data", containerPath: PUSHGATEWAY_DATA_DIR }],
       ports: [{ internal: PUSHGATEWAY_PORT, external: props.spec.ports.api }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${PUSHGATEWAY_PORT}/-/ready`),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 
 export const REDIS_EXPORTER_PORT = 9121;
 
@@ -28,17 +28,12 @@ export class RedisExporter extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "redis-exporter",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: redisExporterCommand(props.spec.redisAddr),
       secretEnv: { REDIS_PASSWORD: password },
       ports: [{ internal: REDIS_EXPORTER_PORT, external: props.spec.ports.metrics }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: wgetHealthcheck(`http://127.0.0.1:${REDIS_EXPORTER_PORT}/health`),
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
-import type { ServicesSpec } from "../../stacks/environment/services";
-import { ServiceContainer } from "../common/service-container";
-import { renderToxiproxyConfig, TOXIPROXY_API_PORT, TOXIPROXY_CONFIG_PATH, toxiproxyCommand } from "./config";
+import type { ServicesSpec } from "../../spec/services";
+import { containerSettings, ServiceContainer } from "../common/service-container";
+import { renderToxiproxyConfig, toxiproxyCommand } from "./config";
+import { TOXIPROXY_CONFIG_PATH, TOXIPROXY_API_PORT } from "../../spec/toxiproxy";
 
 export interface ToxiproxyProps {
   readonly environment: string;
@@ -19,17 +20,12 @@ export class Toxiproxy extends ServiceContainer {
     super(scope, id, {
       environment: props.environment,
       service: "toxiproxy",
-      image: props.spec.image,
-      digest: props.spec.digest,
+      ...containerSettings(props.spec),
       command: toxiproxyCommand(),
       files: [{ containerPath: TOXIPROXY_CONFIG_PATH, content: renderToxiproxyConfig(props.spec.config) }],
       ports: [{ internal: TOXIPROXY_API_PORT, external: props.spec.ports.api }],
-      publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: { test: ["CMD", "/toxiproxy-cli", "list"] },
-      memoryMb: props.spec.memoryMb,
-      cpus: props.spec.cpus,
-      hardening: props.spec.hardening,
     });
   }
 }

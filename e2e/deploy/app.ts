@@ -2,8 +2,8 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { RenderedFiles } from "../../constructs/common/rendered-files";
-import { EnvironmentError } from "../../stacks/environment/load";
-import { loadDeployedEnvironment } from "../../stacks/environment/deployed";
+import { EnvironmentError } from "../../spec/load";
+import { loadDeployedEnvironment } from "../../spec/deployed";
 import { MonitoringStack } from "../../stacks/monitoring-stack";
 
 /**

@@ -1,4 +1,4 @@
-import { DEPLOYED_DATABASE_IMAGES } from "../../stacks/environment/deployed";
+import { DEPLOYED_DATABASE_IMAGES } from "../../spec/deployed";
 import { until } from "../supervisor";
 import { docker } from "./tools";
 

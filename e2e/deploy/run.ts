@@ -1,9 +1,9 @@
 import { cpSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { toSeconds } from "../../rules/duration";
-import { deployedSecretVariables, DEPLOYED_DISABLED, DEPLOYED_DOCKER_PROVIDER_VERSION, DEPLOYED_IMAGES, DEPLOYED_PORTS, loadDeployedEnvironment } from "../../stacks/environment/deployed";
-import { EnvironmentSpec } from "../../stacks/environment/schema";
+import { toSeconds } from "../../spec/duration";
+import { deployedSecretVariables, DEPLOYED_DISABLED, DEPLOYED_DOCKER_PROVIDER_VERSION, DEPLOYED_IMAGES, DEPLOYED_PORTS, loadDeployedEnvironment } from "../../spec/deployed";
+import { EnvironmentSpec } from "../../spec/environment";
 import { WebhookRecorder } from "../recorder";
 import { pushRun, ScenarioResult, ScenarioStack } from "../scenarios";
 import { sleep, until } from "../supervisor";

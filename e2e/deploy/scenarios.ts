@@ -1,4 +1,4 @@
-import { JOBS } from "../../rules/jobs";
+import { JOBS } from "../../spec/jobs";
 import {
   ciCoverage,
   ciDeploymentAndEscalation,

@@ -1,6 +1,6 @@
-import { catalog } from "../catalog";
-import { formatDuration as w, hours, ms, toSeconds } from "../duration";
-import { JOBS } from "../jobs";
+import { catalog } from "../../spec/catalog";
+import { formatDuration as w, hours, ms, toSeconds } from "../../spec/duration";
+import { JOBS } from "../../spec/jobs";
 import { ref } from "../panels";
 import { recorded } from "../recording";
 import { labelSet } from "../series";

@@ -1,4 +1,4 @@
-import { formatDuration as w, ms } from "../duration";
+import { formatDuration as w, ms } from "../../spec/duration";
 import { ref } from "../panels";
 import { recorded } from "../recording";
 import { RuleTestCase } from "../types";

@@ -1,4 +1,4 @@
-import { ms } from "../duration";
+import { ms } from "../../spec/duration";
 import { ref } from "../panels";
 import { recorded } from "../recording";
 import { ciEvaluationInterval, ciStep, PIPELINE, Run, runSeries } from "./ci-runs";

@@ -1,6 +1,6 @@
-import { catalog, select } from "../catalog";
-import { formatDuration as w, ms, toSeconds } from "../duration";
-import { JOBS } from "../jobs";
+import { catalog, select } from "../../spec/catalog";
+import { formatDuration as w, ms, toSeconds } from "../../spec/duration";
+import { JOBS } from "../../spec/jobs";
 import { ref } from "../panels";
 import { recorded } from "../recording";
 import { labelSet } from "../series";

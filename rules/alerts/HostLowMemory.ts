@@ -1,5 +1,5 @@
-import { catalog } from "../catalog";
-import { formatDuration as w, ms } from "../duration";
+import { catalog } from "../../spec/catalog";
+import { formatDuration as w, ms } from "../../spec/duration";
 import { ref } from "../panels";
 import { recorded } from "../recording";
 import { labelSet } from "../series";

@@ -1,6 +1,6 @@
-import { catalog } from "../catalog";
-import { formatDuration as w, ms } from "../duration";
-import { JOBS } from "../jobs";
+import { catalog } from "../../spec/catalog";
+import { formatDuration as w, ms } from "../../spec/duration";
+import { JOBS } from "../../spec/jobs";
 import { ref } from "../panels";
 import { labelSet } from "../series";
 import { fixtureStep, gauge } from "./define";

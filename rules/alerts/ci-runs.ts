@@ -1,5 +1,5 @@
-import { catalog } from "../catalog";
-import { Duration, minutes, ms } from "../duration";
+import { catalog } from "../../spec/catalog";
+import { Duration, minutes, ms } from "../../spec/duration";
 import { labelSet } from "../series";
 import { InputSeries, RuleContext } from "../types";
 

@@ -1,7 +1,7 @@
-import { Duration, formatDuration, ms } from "../duration";
-import { Severity } from "../knobs";
+import { Duration, formatDuration, ms } from "../../spec/duration";
+import { RuleGroupName, Severity } from "../../spec/alert-knobs";
 import { PanelRef, panelUrl } from "../panels";
-import { InputSeries, AlertRule, RuleContext, RuleGroupName, RuleTestCase, RunbookText } from "../types";
+import { InputSeries, AlertRule, RuleContext, RuleTestCase, RunbookText } from "../types";
 
 /**
  * Builds an alert from its knobs, and the promtool cases every alert carries:

@@ -1,4 +1,4 @@
-import { JOBS } from "../jobs";
+import { JOBS } from "../../spec/jobs";
 
 /** Shared by the alert files' promtool fixtures. */
 

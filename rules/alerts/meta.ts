@@ -1,6 +1,7 @@
-import { catalog } from "../catalog";
-import { Duration, formatDuration as w, minutes, ms } from "../duration";
-import { JOBS } from "../jobs";
+import { META_ALERTS } from "../../spec/alert-knobs";
+import { catalog } from "../../spec/catalog";
+import { Duration, formatDuration as w, minutes, ms } from "../../spec/duration";
+import { JOBS } from "../../spec/jobs";
 import { labelSet } from "../series";
 import { AlertRule, RuleContext } from "../types";
 
@@ -8,11 +9,6 @@ import { AlertRule, RuleContext } from "../types";
  * Alerts about the alerting pipeline: Watchdog, InstanceDown, and the escalation of critical
  * alerts that keep firing. Their names are what the Alertmanager routes and inhibitions match.
  */
-export const META_ALERTS = {
-  watchdog: "Watchdog",
-  instanceDown: "InstanceDown",
-  escalation: "CriticalAlertUnresolved",
-} as const;
 
 const runbookUrl = (ctx: RuleContext, name: string) => `${ctx.runbookBaseUrl.replace(/\/+$/, "")}/${name}.md`;
 

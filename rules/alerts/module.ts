@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AlertKnobs, alertKnobsSchema, AlertName } from "../knobs";
+import { AlertKnobs, alertKnobsSchema, AlertName } from "../../spec/alert-knobs";
 import { PanelRef } from "../panels";
 import { AlertRule, RuleContext } from "../types";
 import { AlertDefinition, CommonKnobs, defineAlert } from "./define";
@@ -71,7 +71,7 @@ export function builtInAlert<N extends AlertName>(name: N, parts: AlertParts<Ale
 }
 
 /**
- * An alert that brings its own knobs (build them with `alertKnobs` from rules/knobs): an override
+ * An alert that brings its own knobs (build them with `alertKnobs` from spec/alert-knobs): an override
  * file sets them under `alerts.<name>` like a built-in alert's, and they are validated here, when
  * the rules are built, with the same kind of message.
  */

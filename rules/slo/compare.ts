@@ -1,4 +1,4 @@
-import { Duration, formatDuration, ms } from "../duration";
+import { Duration, formatDuration, ms } from "../../spec/duration";
 import { AlertRule, RuleContext, RuleTestCase } from "../types";
 import { alertName, BurnSpeed, resolvedSlos } from "./rules";
 import { firingAt, simulate } from "./simulate";

@@ -1,5 +1,5 @@
 import { PanelRef } from "../panels";
-import { SloName } from "./spec";
+import { SloName } from "../../spec/slo";
 
 /**
  * Panel ids of the SLO rows on the application dashboard (uid civicpulse-application): each SLO's

@@ -1,9 +1,9 @@
-import { Duration, formatDuration } from "../duration";
+import { Duration, formatDuration } from "../../spec/duration";
 import { panelUrl } from "../panels";
 import { AlertRule, RecordingRule, RuleContext } from "../types";
 import { SLO_PANELS } from "./panels";
 import { baseRules, burnWindowsOf, errorRatio, ResolvedSlo, ResolvedSlos, resolveSlos, sloRecorded, windowText } from "./slos";
-import { BurnWindow } from "./spec";
+import { BurnWindow } from "../../spec/slo";
 import { sloAlertTests } from "./tests";
 
 /**

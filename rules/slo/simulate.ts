@@ -1,5 +1,5 @@
-import { Duration } from "../duration";
-import { BurnWindow } from "./spec";
+import { Duration } from "../../spec/duration";
+import { BurnWindow } from "../../spec/slo";
 import { ResolvedSlo, ResolvedSlos, burnWindowsOf } from "./slos";
 
 /**

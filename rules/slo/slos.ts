@@ -1,9 +1,9 @@
-import { catalog, select } from "../catalog";
-import { Duration, formatDuration } from "../duration";
-import { JOBS } from "../jobs";
+import { catalog, select } from "../../spec/catalog";
+import { Duration, formatDuration } from "../../spec/duration";
+import { JOBS } from "../../spec/jobs";
 import { recorded, recordingRules, SLO_WINDOWS } from "../recording";
 import { RuleContext } from "../types";
-import { latencyBucketMessage, SloName, SloSpec, BurnWindow } from "./spec";
+import { latencyBucketMessage, SloName, SloSpec, BurnWindow } from "../../spec/slo";
 
 /**
  * The resolved SLOs of an environment: for each, its error budget, the windows its alerts read,

@@ -1,6 +1,6 @@
-import { catalog, select } from "../catalog";
-import { JOBS } from "../jobs";
-import { toYaml } from "../yaml";
+import { catalog, select } from "../../spec/catalog";
+import { JOBS } from "../../spec/jobs";
+import { toYaml } from "../../serialize/yaml";
 import { leMatcher, ResolvedSlo, ResolvedSlos } from "./slos";
 
 /**

@@ -1,13 +1,13 @@
-import { catalog } from "../catalog";
-import { Duration, formatDuration, ms } from "../duration";
-import { JOBS } from "../jobs";
+import { catalog } from "../../spec/catalog";
+import { Duration, formatDuration, ms } from "../../spec/duration";
+import { JOBS } from "../../spec/jobs";
 import { labelSet } from "../series";
 import { AlertRule, ExpectedAlert, InputSeries, RuleContext, RuleTestCase } from "../types";
 import { firingAt, goG4, SimInput, simulate } from "./simulate";
 import { burnWindowsOf, errorRatio, recordedNamesFor, ResolvedSlo, ResolvedSlos, resolveSlos, sloRecorded } from "./slos";
 
 const resolveSlosOf = (ctx: RuleContext) => resolveSlos(ctx.slos, ctx.knobs.CivicPulseHighLatency.p95Seconds);
-import { BurnWindow } from "./spec";
+import { BurnWindow } from "../../spec/slo";
 
 /**
  * Promtool cases of each burn-rate alert, per window pair: a burn just above the pair's factor

@@ -1,4 +1,4 @@
-"""The CivicPulse metric contract, generated from rules/catalog.ts by scripts/generate-django-metrics.ts.
+"""The CivicPulse metric contract, generated from spec/catalog.ts by scripts/generate-django-metrics.ts.
 
 Do not edit: change the catalog and run `npm run gen:django`; a jest test fails while this file is stale.
 """

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { alertmanagerSpecSchema } from "../../constructs/alertmanager/config";
-import { blackboxExporterSpecSchema } from "../../constructs/blackbox-exporter/config";
-import { jaegerSpecSchema } from "../../constructs/jaeger/config";
-import { lokiSpecSchema } from "../../constructs/loki/config";
-import { promtailSpecSchema } from "../../constructs/promtail/config";
-import { toxiproxySpecSchema } from "../../constructs/toxiproxy/config";
-import { webConfigEnabled, webConfigSpecSchema } from "../../constructs/common/web-config";
+import { webConfigSpecSchema, webConfigEnabled } from "./web-config";
+import { toxiproxySpecSchema } from "./toxiproxy";
+import { promtailSpecSchema } from "./promtail";
+import { lokiSpecSchema } from "./loki";
+import { jaegerSpecSchema } from "./jaeger";
+import { blackboxExporterSpecSchema } from "./blackbox-exporter";
+import { alertmanagerSpecSchema } from "./alertmanager";
 
 /**
  * Container settings of every service in the monitoring stack: image (pinned tag, optional digest),

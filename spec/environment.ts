@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { prometheusSpecSchema, targetsSpecSchema } from "../../constructs/prometheus/spec";
-import { alertKnobsSchema, metaKnobsSchema } from "../../rules/knobs";
-import { sloSpecSchema } from "../../rules/slo/spec";
-import { grafanaSpecSchema } from "../../constructs/grafana/spec";
+import { prometheusSpecSchema, targetsSpecSchema } from "./prometheus";
+import { alertKnobsSchema, metaKnobsSchema } from "./alert-knobs";
+import { sloSpecSchema } from "./slo";
+import { grafanaSpecSchema } from "./grafana";
 import { servicesSpecSchema } from "./services";
-import { backendSpecSchema } from "../backend";
 import { crossFieldIssues } from "./checks";
-import { providersSpecSchema } from "../providers";
+import { backendSpecSchema } from "./backend";
+import { providersSpecSchema } from "./providers";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 
@@ -29,7 +29,7 @@ export const environmentSpecSchema = z.strictObject({
   alerts: alertKnobsSchema,
   /** Watchdog, InstanceDown and the escalation of unresolved critical alerts. */
   meta: metaKnobsSchema,
-  /** SLOs and their burn-rate alert policy (rules/slo/spec.ts). */
+  /** SLOs and their burn-rate alert policy (spec/slo.ts). */
   slos: sloSpecSchema,
   /** Containers of the stack: images, ports, limits, Alertmanager receivers, secrets. */
   services: servicesSpecSchema,

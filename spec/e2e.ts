@@ -1,7 +1,7 @@
-import { AlertmanagerSpec, AlertmanagerSpecInput } from "../../constructs/alertmanager/config";
-import { Duration, scaleDuration, seconds, toSeconds } from "../../rules/duration";
+import { Duration, scaleDuration, seconds, toSeconds } from "./duration";
 import { describeIssues, EnvironmentError } from "./load";
-import { EnvironmentInput, EnvironmentSpec, environmentSpecSchema } from "./schema";
+import { EnvironmentInput, EnvironmentSpec, environmentSpecSchema } from "./environment";
+import { AlertmanagerSpec, AlertmanagerSpecInput } from "./alertmanager";
 
 /**
  * The `e2e` environment of the live verification (`npm run verify`, e2e/). It is an ordinary typed

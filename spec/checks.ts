@@ -1,7 +1,7 @@
-import { formatDuration } from "../../rules/duration";
-import { META_ALERTS } from "../../rules/alerts/meta";
-import { JOBS } from "../../rules/jobs";
-import type { EnvironmentSpec } from "./schema";
+import { formatDuration } from "./duration";
+import { JOBS } from "./jobs";
+import type { EnvironmentSpec } from "./environment";
+import { META_ALERTS } from "./alert-knobs";
 
 /**
  * Checks that span sections of the spec: each field is valid on its own, but together they give a

@@ -1,7 +1,7 @@
-import { ALERTMANAGER_SECRETS_DIR } from "../../constructs/alertmanager/config";
 import { deepMerge, describeIssues, EnvironmentError } from "./load";
 import { e2eEnvironmentInput, E2ePorts } from "./e2e";
-import { EnvironmentInput, EnvironmentSpec, environmentSpecSchema } from "./schema";
+import { EnvironmentInput, EnvironmentSpec, environmentSpecSchema } from "./environment";
+import { ALERTMANAGER_SECRETS_DIR } from "./alertmanager";
 
 /**
  * The `deploy` environment of `npm run verify:deploy`: the e2e environment's clock (every duration

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { durationSchema, positiveDurationSchema } from "../../rules/duration";
-import { APP_METRICS_PATH, JOBS } from "../../rules/jobs";
+import { durationSchema, positiveDurationSchema } from "./duration";
+import { APP_METRICS_PATH, JOBS } from "./jobs";
 
 /** Jobs whose targets serve metrics somewhere other than Prometheus' default /metrics. */
 export const METRICS_PATH_DEFAULTS: Readonly<Record<string, string>> = { [JOBS.app]: APP_METRICS_PATH };

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { PRESETS } from "./presets";
 import { crossFieldWarnings } from "./checks";
 import { inputLimitProblems, MAX_OVERRIDE_FILE_BYTES } from "./limits";
-import { EnvironmentSpec, environmentSpecSchema } from "./schema";
+import { EnvironmentSpec, environmentSpecSchema } from "./environment";
 
 /** The override file read when present, beside package.json; CIVICPULSE_OVERRIDES names another. */
 export const DEFAULT_OVERRIDE_FILE = "monitoring.overrides.yaml";

@@ -1,4 +1,4 @@
-import { EnvironmentInput } from "./schema";
+import { EnvironmentInput } from "./environment";
 
 /**
  * The three environments. Each states only where it differs from the report's defaults (which

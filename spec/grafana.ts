@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { positiveDurationSchema } from "../../rules/duration";
+import { positiveDurationSchema } from "./duration";
 
 /**
  * Grafana-as-code settings of an environment: which Grafana the grafana-<env> stack talks to, the

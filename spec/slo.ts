@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { catalog } from "../catalog";
-import { Duration, formatDuration, positiveDurationSchema } from "../duration";
+import { catalog } from "./catalog";
+import { Duration, formatDuration, positiveDurationSchema } from "./duration";
 
 /**
  * The typed SLOs of an environment (`slos.*` in the spec). Three SLOs, each with an objective in

@@ -140,3 +140,13 @@ export const metaKnobsSchema = z
   .prefault({});
 
 export type MetaKnobs = z.output<typeof metaKnobsSchema>;
+
+/** Alert names of the meta rules (rules/alerts/meta.ts); Alertmanager's routing refers to them. */
+export const META_ALERTS = {
+  watchdog: "Watchdog",
+  instanceDown: "InstanceDown",
+  escalation: "CriticalAlertUnresolved",
+} as const;
+
+/** The rule groups; every alert's `category` label is one of them. */
+export type RuleGroupName = "application" | "infrastructure" | "security" | "cicd" | "meta" | "slo";
