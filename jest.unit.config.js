@@ -11,6 +11,8 @@ const REAL_TOOLS = [
   "blackbox-probe-live", // blackbox_exporter probing
   "ci-metrics", // Pushgateway and Prometheus
   "diff-cli", // git worktrees, the CLI as processes
+  "add-an-alert", // a copy of the project synthesized, promtool
+  "diff-condense", // no tool, but synthesizes the fixture PRs (13 environments): slow, so npm test only
   "diff-clean-tree", // git
   "flags-live", // the exporters started with their flags
   "grafana-bindings", // the binding generator

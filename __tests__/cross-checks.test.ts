@@ -11,7 +11,7 @@ const example = parse(/```yaml\n# monitoring\.overrides\.yaml\n([\s\S]*?)```/.ex
 
 function warnings(override: unknown, name = "prod"): string[] {
   const seen: string[] = [];
-  loadEnvironment(name, { rootDir: EMPTY_ROOT, env: {}, warn: (m) => seen.push(m) }, { byEnvironment: { [name]: override } });
+  loadEnvironment(name, { rootDir: EMPTY_ROOT, env: {}, warn: (m) => seen.push(m) }, { byEnvironment: { [name]: override }, declared: {} });
   return seen;
 }
 

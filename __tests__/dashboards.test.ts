@@ -8,7 +8,8 @@ import { alertLinkProblems, panelsOf, queriesOf, referencedMetrics, substituteGr
 import { datasourceDefinitions } from "../constructs/grafana/datasources";
 import { catalogSeriesNames } from "../spec/catalog";
 import { buildRuleSet } from "../rules";
-import { ALERT_PANELS, DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
+import { ALERT_PANELS } from "../rules/alert-catalog";
+import { DASHBOARD_UIDS, PANEL_IDS } from "../rules/panels";
 import { promqlSyntaxErrors } from "../rules/promql";
 import { loadEnvironment } from "../spec/load";
 import { ruleContext } from "../stacks/monitoring-files";

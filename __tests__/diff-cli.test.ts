@@ -87,9 +87,13 @@ describe("output folders", () => {
     expect(r.stdout).toContain("No monitoring changes");
   });
 
+  // Written by the next test and re-rendered by the one after, instead of diffing the folders twice.
+  let savedJson: string | undefined;
+
   test("a change: exit 2, JSON and label written to files", () => {
     const dir = tmp("civicpulse-diff-out-");
     const out = path.join(dir, "diff.json");
+    savedJson = out;
     const label = path.join(dir, "label.txt");
     const r = runMain(["--base", base, "--head", changed, "--format", "json", "--out", out, "--label-out", label]);
     expect(r.code).toBe(EXIT.changes);
@@ -103,8 +107,8 @@ describe("output folders", () => {
 
   test("--report re-renders a saved report with the plans of each stack", () => {
     const dir = tmp("civicpulse-diff-plans-");
-    const json = path.join(dir, "diff.json");
-    expect(runMain(["--base", base, "--head", changed, "--format", "json", "--out", json]).code).toBe(2);
+    const json = savedJson ?? path.join(dir, "diff.json");
+    if (!savedJson) expect(runMain(["--base", base, "--head", changed, "--format", "json", "--out", json]).code).toBe(2);
     const plans = path.join(dir, "plans");
     mkdirSync(plans);
     writeFileSync(path.join(plans, "monitoring-dev.txt"), "# docker_container.prometheus must be replaced\nPlan: 1 to add, 0 to change, 1 to destroy.\n");
@@ -136,14 +140,19 @@ describe("output folders", () => {
   test("a head (the current tree) that does not synthesize: a clear error", () => {
     const bad = path.join(tmp("civicpulse-diff-override-"), "bad.yaml");
     writeFileSync(bad, "staging:\n  alerts:\n    HostLowMemory:\n      availablePercent: 150\n");
-    expect(() => buildReport({ base, format: "json", maxChars: 65000, help: false }, { cwd: PROJECT, env: { CIVICPULSE_OVERRIDES: bad } })).toThrow(
+    const progress: string[] = [];
+    expect(() => buildReport({ base, format: "json", maxChars: 65000, help: false }, { cwd: PROJECT, env: { CIVICPULSE_OVERRIDES: bad }, progress: (l) => progress.push(l) })).toThrow(
       /^the head \(current tree\) does not synthesize:\nenvironment staging is invalid:\n  - alerts.HostLowMemory.availablePercent: /,
     );
+    expect(progress).toEqual(["civicpulse-diff: synthesizing the working tree…\n"]);
   });
 
   test("exit codes of the real process: 0, 2, 1", () => {
     expect(spawnCli(["--base", base, "--head", base, "--format", "json"]).code).toBe(0);
-    expect(spawnCli(["--base", base, "--head", changed, "--format", "json"]).code).toBe(2);
+    // Markdown on stdout is the comment alone (no progress, no banner): it starts with the marker.
+    const md = spawnCli(["--base", base, "--head", changed]);
+    expect(md.code).toBe(2);
+    expect(md.stdout.startsWith(COMMENT_MARKER)).toBe(true);
     const missing = spawnCli(["--base", path.join(base, "nope"), "--head", base]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("neither an output folder nor a git ref");
@@ -178,8 +187,10 @@ describe("a git ref as the base", () => {
   });
 
   test("this project's HEAD, synthesized in a worktree; and with a bad override: exit 1", () => {
-    const report = buildReport({ base: "HEAD", head: base, format: "json", maxChars: 65000, help: false }, { cwd: PROJECT });
+    const progress: string[] = [];
+    const report = buildReport({ base: "HEAD", head: base, format: "json", maxChars: 65000, help: false }, { cwd: PROJECT, progress: (l) => progress.push(l) });
     expect(report.base).toMatch(/^HEAD \([0-9a-f]{12}\)$/);
+    expect(progress.join("")).toMatch(/^civicpulse-diff: synthesizing the base HEAD \([0-9a-f]{12}\) in a temporary git worktree…\ncivicpulse-diff: synthesizing the base HEAD \([0-9a-f]{12}\) in a temporary git worktree: done in \d+\.\d s\n$/);
     expect(report.environments.map((e) => e.name)).toEqual(expect.arrayContaining([...BUILT_IN_NAMES]));
     expect(worktrees()).not.toContain("civicpulse-diff-base-");
 

@@ -10,7 +10,7 @@ import { EMPTY_ROOT } from "./helpers/environments";
 type Json = Record<string, any>;
 
 function containers(override: unknown = {}): Record<string, Json> {
-  const spec = loadEnvironment("prod", { rootDir: EMPTY_ROOT, env: {} }, { byEnvironment: { prod: override } });
+  const spec = loadEnvironment("prod", { rootDir: EMPTY_ROOT, env: {} }, { byEnvironment: { prod: override }, declared: {} });
   const json = JSON.parse(Testing.synth(new MonitoringStack(Testing.app(), spec))) as Json;
   return Object.fromEntries(
     Object.values(json.resource.docker_container as Record<string, Json>).map((c) => [c.labels.find((l: Json) => l.label === "civicpulse.service").value, c]),

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { prometheusFiles } from "../stacks/monitoring-files";
+import { ALERTS } from "../rules/alert-catalog";
+import { prometheusFiles, ruleContext } from "../stacks/monitoring-files";
 import { builtInEnvironments, writeTree } from "./helpers/environments";
 import { inParallel } from "../check/pool";
 import { runTool, runToolAsync } from "./helpers/tools";
@@ -54,7 +55,7 @@ describe.each(environments.map((e) => [e.spec.name, e] as const))("promtool on t
 
   test("every alert's and recording rule's promtool cases pass", async () => {
     const files = readdirSync(path.join(dir, "tests")).filter((f) => f.endsWith(".test.yml"));
-    const alertNames = spec.alerts ? Object.keys(spec.alerts).filter((a) => (spec.alerts as Record<string, { enabled: boolean }>)[a].enabled) : [];
+    const alertNames = ALERTS.filter((m) => m.knobs(ruleContext(spec)).enabled).map((m) => m.name);
     for (const a of alertNames) expect(files.some((f) => f.startsWith(`${a}.`))).toBe(true);
     const all = await runAllCases();
     const failures = files.map((f) => ({ file: f, ...all.get(`${spec.name}/${f}`)! })).filter((r) => r.code !== 0);

@@ -53,7 +53,7 @@ describe("SLO spec", () => {
 
   test("a latency alert threshold that is not a bucket is rejected (the SLO follows it); an explicit bucket threshold wins", () => {
     const spec = environmentSpecSchema.parse({ name: "prod", alerts: { CivicPulseHighLatency: { p95Seconds: 1.5 } } });
-    // The alert's own check (rules/alerts/application.ts) names its field first.
+    // The alert's own check (rules/alerts/CivicPulseHighLatency.ts) names its field first.
     expect(() => buildRuleSet(ruleContext(spec))).toThrow("alerts.CivicPulseHighLatency.p95Seconds: 1.5 is not a bucket bound");
     const explicit = environmentSpecSchema.parse({ name: "prod", alerts: { CivicPulseHighLatency: { p95Seconds: 1 } }, slos: { latency: { thresholdSeconds: 0.5 } } });
     expect(resolvedSlos(ruleContext(explicit)).slos[1].thresholdSeconds).toBe(0.5);

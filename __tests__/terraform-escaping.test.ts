@@ -69,7 +69,7 @@ function synthJson(spec: EnvironmentSpec): Array<[string, Json]> {
 
 const load = (input: unknown): EnvironmentSpec | undefined => {
   try {
-    return loadEnvironment("prod", { rootDir: EMPTY_ROOT, env: {} }, { byEnvironment: { prod: input } });
+    return loadEnvironment("prod", { rootDir: EMPTY_ROOT, env: {} }, { byEnvironment: { prod: input }, declared: {} });
   } catch (e) {
     if (e instanceof EnvironmentError) return undefined;
     throw e;

@@ -8,6 +8,7 @@ import { ScenarioResult } from "../e2e/scenarios";
 import { Supervisor } from "../e2e/supervisor";
 import { buildRuleSet } from "../rules";
 import { E2ePorts, E2eRuntime, loadE2eEnvironment, e2eEnvironmentInput } from "../spec/e2e";
+import { ALERT_NAMES } from "../spec/alert-knobs";
 import { PRESETS } from "../spec/presets";
 import { BUILT_IN_NAMES, builtIn, writeTree } from "./helpers/environments";
 import { prometheusFiles, ruleContext } from "../stacks/monitoring-files";
@@ -51,7 +52,7 @@ describe("the e2e environment", () => {
     const prod = builtIn("prod");
     expect(spec.prometheus.evaluationInterval).toBe(1000);
     expect(spec.prometheus.scrapeInterval).toBeLessThan(prod.prometheus.scrapeInterval);
-    for (const name of Object.keys(spec.alerts) as Array<keyof typeof spec.alerts>) {
+    for (const name of ALERT_NAMES) {
       expect(spec.alerts[name].for).toBeLessThanOrEqual(Math.max(prod.alerts[name].for / 60, 3000));
       const w = (spec.alerts[name] as { window?: number }).window;
       if (w !== undefined) expect(w).toBeLessThan((prod.alerts[name] as unknown as { window: number }).window);

@@ -28,6 +28,7 @@ const spec = loadEnvironment("prod", { rootDir: EMPTY_ROOT, env: {} }, {
       },
     },
   },
+  declared: {},
 });
 const stack = new MonitoringStack(Testing.app(), spec);
 const raw = Testing.synth(stack);

@@ -160,7 +160,7 @@ function expectEnvironmentList(jobs: Record<string, Job>): void {
   const list = jobs.environments;
   expect(list.outputs).toEqual({ list: "${{ steps.list.outputs.list }}" });
   const step = (list.steps as Job[]).find((s) => s.id === "list");
-  expect(step.run.trim()).toBe('echo "list=$(npm run --silent environments -- --json)" >> "$GITHUB_OUTPUT"');
+  expect(step?.run.trim()).toBe('echo "list=$(npm run --silent environments -- --json)" >> "$GITHUB_OUTPUT"');
   expect((list.steps as Job[]).map((s) => s.run ?? "").join("\n")).toMatch(/npm ci[\s\S]*npm run --silent environments/);
 }
 

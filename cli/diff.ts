@@ -2,7 +2,8 @@
 /**
  * civicpulse monitoring diff: what a change does for the on-call engineer, per environment.
  *
- *   npm run diff -- --base <git ref | output folder> [--head <output folder>] [--format markdown|json] [--out file]
+ *   npx civicpulse-diff --base <git ref | output folder> [--head <output folder>] [--format markdown|json] [--out file]
+ *   (or npm run --silent diff -- …: without --silent, npm prints its banner into stdout)
  *
  * The base is a synthesized output folder (cdktf.out) or a git ref, which is checked out into a
  * temporary `git worktree`, given this checkout's node_modules (a symlink: no install), and
@@ -24,7 +25,8 @@ import { GITHUB_COMMENT_LIMIT } from "../diff/types";
 
 export const EXIT = { noChanges: 0, error: 1, changes: 2 } as const;
 
-export const USAGE = `Usage: npm run diff -- --base <git ref | output folder> [flags]
+export const USAGE = `Usage: civicpulse-diff --base <git ref | output folder> [flags]
+       (npm run --silent diff -- --base … in this project)
 
 Compares two synthesized outputs (alerts, recording rules, scrape jobs, Alertmanager routing,
 dashboards, containers and every other resource) per environment.
@@ -40,6 +42,7 @@ dashboards, containers and every other resource) per environment.
   --label-out <file>   write the PR label (monitoring:no-changes|changes|replaces) to a file
   -h, --help           this text
 
+Progress goes to stderr; stdout carries only the report.
 Exit codes: 0 no change, 2 changes, 1 error.
 `;
 
@@ -130,7 +133,7 @@ const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
  * Synthesizes a git ref in a temporary worktree and calls `use` with its output folder. The
  * worktree and the temporary folder are removed afterwards, also on error.
  */
-export function withSynthesizedRef<T>(ref: string, use: (outdir: string, sha: string) => T, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): T {
+export function withSynthesizedRef<T>(ref: string, use: (outdir: string, sha: string) => T, options: { cwd?: string; env?: NodeJS.ProcessEnv; progress?: Progress } = {}): T {
   const cwd = options.cwd ?? process.cwd();
   const pkg = packageRoot(cwd);
   const top = run("git", ["rev-parse", "--show-toplevel"], cwd);
@@ -167,7 +170,7 @@ export function withSynthesizedRef<T>(ref: string, use: (outdir: string, sha: st
       const parsed = JSON.parse(readFileSync(cdktfJson, "utf8")) as { app?: unknown };
       if (typeof parsed.app === "string" && parsed.app.trim()) app = parsed.app;
     }
-    const synth = run("sh", ["-c", app], basePkg, env);
+    const synth = step(options.progress, `synthesizing the base ${ref} (${sha.slice(0, 12)}) in a temporary git worktree`, () => run("sh", ["-c", app], basePkg, env));
     const produced = isDir(outdir) ? outdir : path.join(basePkg, "cdktf.out");
     if (!synth.ok || !existsSync(path.join(produced, "manifest.json"))) {
       throw new DiffCliError(`the base ${ref} (${sha.slice(0, 12)}) does not synthesize (\`${app}\` ${synth.ok ? "wrote no manifest.json" : "failed"}):\n${tail(synth.out)}`);
@@ -181,14 +184,14 @@ export function withSynthesizedRef<T>(ref: string, use: (outdir: string, sha: st
 }
 
 /** Synthesizes the current tree (this compiled code) into a temporary folder. */
-export function withSynthesizedHead<T>(use: (outdir: string) => T, env: NodeJS.ProcessEnv = process.env): T {
+export function withSynthesizedHead<T>(use: (outdir: string) => T, env: NodeJS.ProcessEnv = process.env, progress?: Progress): T {
   const tmp = mkdtempSync(path.join(tmpdir(), "civicpulse-diff-head-"));
   try {
     const outdir = path.join(tmp, "out");
     try {
       // Loaded lazily: --head and --report runs never need the stacks.
       const { synthesizeAll } = require("../stacks/app") as typeof import("../stacks/app");
-      synthesizeAll({ rootDir: packageRoot(), env, outdir });
+      step(progress, "synthesizing the working tree", () => synthesizeAll({ rootDir: packageRoot(), env, outdir }));
     } catch (e) {
       throw new DiffCliError(`the head (current tree) does not synthesize:\n${(e as Error).message}`);
     }
@@ -221,8 +224,20 @@ function load(dir: string, side: "base" | "head") {
   }
 }
 
+/** Where progress goes (stderr in the CLI, so stdout carries only the report). */
+export type Progress = (line: string) => void;
+
+/** Runs a slow step, reporting its start and how long it took. */
+function step<T>(progress: Progress | undefined, what: string, f: () => T): T {
+  const started = Date.now();
+  progress?.(`civicpulse-diff: ${what}…\n`);
+  const result = f();
+  progress?.(`civicpulse-diff: ${what}: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
+}
+
 /** Builds the report for the given arguments (synthesizing what must be). */
-export function buildReport(args: DiffArgs, options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): DiffReport {
+export function buildReport(args: DiffArgs, options: { cwd?: string; env?: NodeJS.ProcessEnv; progress?: Progress } = {}): DiffReport {
   if (args.report) {
     let parsed: unknown;
     try {
@@ -236,8 +251,14 @@ export function buildReport(args: DiffArgs, options: { cwd?: string; env?: NodeJ
   }
   const base = args.base as string;
   const cwd = options.cwd ?? process.cwd();
+  const progress = options.progress;
   const withHead = <T>(f: (head: ReturnType<typeof loadSynthOutput>, label: string) => T): T =>
-    args.head ? f(load(args.head, "head"), args.head) : withSynthesizedHead((dir) => f(load(dir, "head"), "working tree"), options.env);
+    args.head
+      ? f(load(args.head, "head"), args.head)
+      : withSynthesizedHead((dir) => {
+          const head = load(dir, "head");
+          return step(progress, "comparing", () => f(head, "working tree"));
+        }, options.env, progress);
   const basePath = path.resolve(cwd, base);
   if (isDir(basePath)) {
     const baseOut = load(basePath, "base");
@@ -249,7 +270,7 @@ export function buildReport(args: DiffArgs, options: { cwd?: string; env?: NodeJ
       const baseOut = load(dir, "base");
       return withHead((head, headLabel) => diffOutputs(baseOut, head, { base: `${base} (${sha.slice(0, 12)})`, head: headLabel }));
     },
-    options,
+    { ...options, progress },
   );
 }
 
@@ -273,7 +294,7 @@ export function main(argv: readonly string[], io: { stdout: (s: string) => void;
       io.stdout(USAGE);
       return EXIT.noChanges;
     }
-    const report = buildReport(args);
+    const report = buildReport(args, { progress: io.stderr });
     const plans = args.plans ? readPlans(args.plans) : [];
     const text = renderOutput(report, args, plans);
     if (args.out) {

@@ -1,4 +1,5 @@
-import { ALERT_PANELS, DASHBOARD_UIDS } from "../rules/panels";
+import { ALERT_PANELS } from "../rules/alert-catalog";
+import { DASHBOARD_UIDS } from "../rules/panels";
 import type { RenderedDashboard } from "./common";
 import { panelsOf, queriesOf, referencedMetrics, substituteGrafanaMacros } from "./validate";
 

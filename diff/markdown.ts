@@ -1,4 +1,5 @@
-import { Change, ChangeKind, COMMENT_MARKER, Counts, DiffReport, EnvironmentDiff, FieldChange, GITHUB_COMMENT_LIMIT, KIND_LABELS, KIND_ORDER } from "./types";
+import { condense, ENV_PLACEHOLDER, Entry } from "./condense";
+import { Change, ChangeKind, COMMENT_MARKER, Counts, DiffReport, FieldChange, GITHUB_COMMENT_LIMIT, KIND_LABELS, KIND_ORDER } from "./types";
 
 /** The default size budget: GitHub's limit with room for the workflow to add a line or two. */
 export const DEFAULT_MAX_CHARS = GITHUB_COMMENT_LIMIT - 536;
@@ -27,12 +28,6 @@ export function countsPhrase(byKind: Partial<Record<ChangeKind, Counts>>): strin
   return parts.join(", ");
 }
 
-function envCounts(env: EnvironmentDiff): Partial<Record<ChangeKind, Counts>> {
-  const out: Partial<Record<ChangeKind, Counts>> = {};
-  for (const c of env.changes) (out[c.kind] ??= { added: 0, removed: 0, changed: 0, replaced: 0, moved: 0 })[c.action]++;
-  return out;
-}
-
 function fieldName(f: FieldChange): string {
   const flag = f.forcesReplacement ? " ⚠️ forces replacement" : "";
   return `${f.field.replace(/\|/g, "\\|")}${flag}`;
@@ -59,13 +54,27 @@ export interface MarkdownOptions {
   readonly maxChars?: number;
   /** Shown in the truncation note as the command to get everything. */
   readonly fullReportHint?: string;
+  /** False: every change on its own, per environment (what the comment showed before ./condense). */
+  readonly condensed?: boolean;
 }
 
-/** The summary line (counts per kind). */
-export function summaryLine(report: DiffReport): string {
+/**
+ * The summary line (counts per kind). Condensed, what is inside a stack added or removed as a
+ * whole counts as that stack (as the comment shows it), not as its hundreds of parts.
+ */
+export function summaryLine(report: DiffReport, condensed = true): string {
   if (!report.changed) return "**No monitoring changes** in any environment.";
   const perEnv = report.environments.filter((e) => e.changes.length).map((e) => `${e.name} ${e.changes.length}`).join(", ");
-  return `**${report.summary.total} monitoring change${report.summary.total === 1 ? "" : "s"}** (${perEnv}): ${countsPhrase(report.summary.byKind)}.`;
+  let byKind = report.summary.byKind;
+  if (condensed) {
+    const counts: Partial<Record<ChangeKind, Counts>> = {};
+    for (const e of report.environments) {
+      const whole = new Set(e.changes.filter((c) => c.kind === "stack" && c.action !== "changed").map((c) => c.stack));
+      for (const c of e.changes) if (c.kind === "stack" || !whole.has(c.stack)) (counts[c.kind] ??= { added: 0, removed: 0, changed: 0, replaced: 0, moved: 0 })[c.action]++;
+    }
+    byKind = counts;
+  }
+  return `**${report.summary.total} monitoring change${report.summary.total === 1 ? "" : "s"}** (${perEnv}): ${countsPhrase(byKind)}.`;
 }
 
 /** The warning line(s) when anything is destroyed or replaced. */
@@ -83,8 +92,10 @@ export function warningLines(report: DiffReport): string[] {
 
 /**
  * The PR comment: marker, one-line summary, warning line, then one collapsed section per
- * environment with a table per change. Never longer than `maxChars`: changes that do not fit are
- * left out and an explicit note says how many and where to get them.
+ * environment with a table per change (condensed, see ./condense: changes the same in several
+ * environments once, a whole new or removed stack as one line, a dashboard's moved panels as one
+ * line). Never longer than `maxChars`: changes that do not fit are left out and an explicit note
+ * says how many and where to get them.
  */
 export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
   const maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
@@ -92,7 +103,7 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
     COMMENT_MARKER,
     "### Monitoring changes",
     "",
-    summaryLine(report),
+    summaryLine(report, options.condensed ?? true),
     ...warningLines(report),
     "",
     `<sub>base: \`${report.base}\` → head: \`${report.head}\`. Semantic diff of the synthesized stacks; the Terraform plans follow when the workflow could run them.</sub>`,
@@ -107,12 +118,22 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
     `Run \`${hint}\` locally, or download the workflow's \`monitoring-diff\` artifact, for the full report.\n`;
   const reserve = note(total).length + 200;
 
+  const condensed = options.condensed ?? true;
+  const sections = condense(report.environments, { merge: condensed, collapse: condensed });
+  const sharedIn = new Map<string, number>();
+  for (const s of sections) if (s.environments.length > 1) for (const e of s.environments) sharedIn.set(e, (sharedIn.get(e) ?? 0) + s.changes);
+
   let out = head;
   let shown = 0;
   let truncated = false;
-  for (const env of report.environments) {
-    if (!env.changes.length) {
-      const line = `<details><summary><b>${env.name}</b>: no changes (${env.stacks.join(", ")})</summary></details>\n\n`;
+  for (const section of sections) {
+    const names = section.environments.join(", ");
+    const shared = section.environments.length > 1;
+    if (!section.changes) {
+      const elsewhere = sharedIn.get(section.environments[0]);
+      const line = elsewhere
+        ? `<details><summary><b>${names}</b>: no other changes (${section.stacks.join(", ")})</summary></details>\n\n`
+        : `<details><summary><b>${names}</b>: no changes (${section.stacks.join(", ")})</summary></details>\n\n`;
       if (out.length + line.length + reserve > maxChars) {
         truncated = true;
         break;
@@ -120,28 +141,44 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
       out += line;
       continue;
     }
-    const open = `<details><summary><b>${env.name}</b>: ${env.changes.length} change${env.changes.length === 1 ? "" : "s"}: ${countsPhrase(envCounts(env))}</summary>\n\n`;
+    const counts = countsPhrase(countOf(section.entries));
+    const n = `${section.changes} change${section.changes === 1 ? "" : "s"}`;
+    const elsewhere = !shared && sharedIn.get(section.environments[0]) ? ` (besides the ${sharedIn.get(section.environments[0])} shared above)` : "";
+    const open = shared
+      ? `<details><summary><b>${names}</b>: the same ${n} in each (\`${ENV_PLACEHOLDER}\` is the environment): ${counts}</summary>\n\n`
+      : `<details><summary><b>${names}</b>: ${n}${elsewhere}: ${counts}</summary>\n\n`;
     const close = "</details>\n\n";
     if (out.length + open.length + close.length + reserve > maxChars) {
       truncated = true;
       break;
     }
-    let section = open;
+    let body = open;
     let lastKind: ChangeKind | undefined;
-    for (const c of env.changes) {
-      const heading = c.kind !== lastKind ? `#### ${KIND_LABELS[c.kind].heading}\n\n` : "";
-      const block = `${heading}${renderChange(c)}\n`;
-      if (out.length + section.length + block.length + close.length + reserve > maxChars) {
+    for (const e of section.entries) {
+      const heading = e.kind !== lastKind ? `#### ${KIND_LABELS[e.kind].heading}\n\n` : "";
+      const block = `${heading}${"change" in e ? renderChange(e.change) : e.line}\n`;
+      if (out.length + body.length + block.length + close.length + reserve > maxChars) {
         truncated = true;
         break;
       }
-      section += block;
-      lastKind = c.kind;
-      shown++;
+      body += block;
+      lastKind = e.kind;
+      shown += ("change" in e ? 1 : e.stands) * section.environments.length;
     }
-    out += section + close;
+    out += body + close;
     if (truncated) break;
   }
   if (truncated) out += note(total - shown);
   return out.replace(/\n{3,}/g, "\n\n");
+}
+
+/** Counts per kind of what the entries stand for (a collapsed line counts every change in it). */
+function countOf(entries: readonly Entry[]): Partial<Record<ChangeKind, Counts>> {
+  const out: Partial<Record<ChangeKind, Counts>> = {};
+  for (const e of entries) {
+    const c = (out[e.kind] ??= { added: 0, removed: 0, changed: 0, replaced: 0, moved: 0 });
+    if ("change" in e) c[e.change.action]++;
+    else c[e.action] += e.counted;
+  }
+  return out;
 }

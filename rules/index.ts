@@ -1,9 +1,5 @@
-import { applicationAlerts } from "./alerts/application";
-import { cicdAlerts } from "./alerts/cicd";
-import { infrastructureAlerts } from "./alerts/infrastructure";
+import { catalogAlerts } from "./alert-catalog";
 import { metaAlerts } from "./alerts/meta";
-import { securityAlerts } from "./alerts/security";
-import { AlertName } from "../spec/alert-knobs";
 import { assertValidPromql } from "./promql";
 import { recordingRuleTests } from "./recording-tests";
 import { recordingRules } from "./recording";
@@ -27,9 +23,7 @@ const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export function buildRuleSet(ctx: RuleContext): RuleSet {
   const base = recordingRules(ctx);
   const alerts = [
-    ...[...applicationAlerts(ctx), ...infrastructureAlerts(ctx), ...securityAlerts(ctx), ...cicdAlerts(ctx)].filter(
-      (a) => ctx.knobs[a.alert as AlertName].enabled,
-    ),
+    ...catalogAlerts(ctx),
     ...metaAlerts(ctx),
     ...sloAlerts(ctx),
   ];

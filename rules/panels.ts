@@ -1,9 +1,8 @@
-import { AlertName } from "../spec/alert-knobs";
-
 /**
  * Stable dashboard uids and the ids of the panels that show each alert's signal. Alerts link to
- * them (`dashboard_url`), dashboards place their panels under these ids, and a test proves every
- * link names a panel that exists. Other panels use ids from 100 up.
+ * them (`dashboard_url`, each alert file names its panel; rules/alert-catalog.ts collects them),
+ * dashboards place their panels under these ids, and a test proves every link names a panel that
+ * exists. Other panels use ids from 100 up.
  */
 export const DASHBOARD_UIDS = {
   application: "civicpulse-application",
@@ -49,28 +48,11 @@ export interface PanelRef {
   readonly panelId: number;
 }
 
-const ref = <D extends DashboardKey>(dashboard: D, panel: keyof (typeof PANEL_IDS)[D]): PanelRef => ({
+/** A panel by dashboard and name; an alert file names the panel its `dashboard_url` opens with this. */
+export const ref = <D extends DashboardKey>(dashboard: D, panel: keyof (typeof PANEL_IDS)[D]): PanelRef => ({
   dashboard,
   panelId: PANEL_IDS[dashboard][panel] as number,
 });
-
-export const ALERT_PANELS: Record<AlertName, PanelRef> = {
-  CivicPulseHighErrorRate: ref("application", "errorRatio"),
-  CivicPulseHighLatency: ref("application", "latencyPercentiles"),
-  CivicPulseLowRequestRate: ref("application", "requestRateByStatus"),
-  CivicPulseHealthCheckFailing: ref("infrastructure", "probeSuccess"),
-  HostHighCpuUsage: ref("infrastructure", "hostCpu"),
-  HostLowMemory: ref("infrastructure", "hostMemory"),
-  HostDiskSpaceLow: ref("infrastructure", "hostDisk"),
-  DatabaseConnectionFailures: ref("infrastructure", "postgres"),
-  RedisDown: ref("infrastructure", "redis"),
-  AuthenticationFailureSpike: ref("application", "authenticationEvents"),
-  AuditEventAnomaly: ref("application", "auditEvents"),
-  SecurityMiddlewareViolations: ref("application", "securityEvents"),
-  CIBuildFailureRateHigh: ref("cicd", "buildSuccessRate"),
-  CITestCoverageLow: ref("cicd", "coverage"),
-  DeploymentFailed: ref("cicd", "deploymentFailures"),
-};
 
 /** The Grafana URL that opens a panel on its own. */
 export function panelUrl(grafanaUrl: string, panel: PanelRef): string {

@@ -15,7 +15,7 @@ export function renderRunbook(rule: AlertRule, environment: string): string {
   const lines = [
     `# ${rule.alert}`,
     "",
-    `Generated from the rule definition (${environment} environment). Edit \`rules/alerts/${rule.group}.ts\`, not this page.`,
+    `Generated from the rule definition (${environment} environment). Edit \`${rule.source ?? `rules/alerts/${rule.group}.ts`}\`, not this page.`,
     "",
     "| | |",
     "|---|---|",

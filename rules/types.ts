@@ -58,6 +58,8 @@ export interface AlertRule {
   readonly annotations: Readonly<{ summary: string; description: string; runbook_url: string; dashboard_url?: string }> &
     Readonly<Record<string, string>>;
   readonly runbook: RunbookText;
+  /** The file that defines the alert, for the runbook's "edit here" line; its group's file when absent. */
+  readonly source?: string;
   readonly tests: readonly RuleTestCase[];
 }
 

@@ -132,6 +132,8 @@ function stamps() {
 
 /** Brings both bundles up to date; false when a build failed (already reported). */
 function ensureBundles(force) {
+  // An alert is one file: list the alert files before bundling (a changed registry rebuilds the bundle).
+  require("./alert-registry").writeAlertRegistry(ROOT);
   let packages;
   if (force || !fs.existsSync(PACKAGES_FILE) || !upToDate(APP, header(APP_OPTIONS))) {
     const meta = build(APP_OPTIONS, header(APP_OPTIONS));

@@ -1,6 +1,6 @@
 import { Duration, formatDuration, ms } from "../../spec/duration";
-import { AlertName, RuleGroupName } from "../../spec/alert-knobs";
-import { ALERT_PANELS, panelUrl } from "../panels";
+import { RuleGroupName, Severity } from "../../spec/alert-knobs";
+import { PanelRef, panelUrl } from "../panels";
 import { InputSeries, AlertRule, RuleContext, RuleTestCase, RunbookText } from "../types";
 
 /**
@@ -17,9 +17,21 @@ export interface Phase {
   readonly steps: number;
 }
 
+/** The knobs every alert has, whatever else it is configured by. */
+export interface CommonKnobs {
+  readonly enabled: boolean;
+  readonly severity: Severity;
+  readonly for: Duration;
+}
+
 export interface AlertDefinition {
-  readonly name: AlertName;
+  readonly name: string;
   readonly group: RuleGroupName;
+  readonly knobs: CommonKnobs;
+  /** The panel its `dashboard_url` opens. */
+  readonly panel: PanelRef;
+  /** The file that defines it (named in its runbook). */
+  readonly source: string;
   readonly service: string;
   readonly expr: string;
   readonly summary: string;
@@ -49,7 +61,7 @@ export interface ThresholdFixture {
 }
 
 export function defineAlert(ctx: RuleContext, def: AlertDefinition): AlertRule {
-  const knobs = ctx.knobs[def.name];
+  const knobs = def.knobs;
   const labels = {
     severity: knobs.severity,
     category: def.group,
@@ -61,7 +73,7 @@ export function defineAlert(ctx: RuleContext, def: AlertDefinition): AlertRule {
     summary: def.summary,
     description: def.description,
     runbook_url: `${ctx.runbookBaseUrl.replace(/\/+$/, "")}/${def.name}.md`,
-    dashboard_url: panelUrl(ctx.grafanaUrl, ALERT_PANELS[def.name]),
+    dashboard_url: panelUrl(ctx.grafanaUrl, def.panel),
   };
   const rule: AlertRule = {
     alert: def.name,
@@ -71,6 +83,7 @@ export function defineAlert(ctx: RuleContext, def: AlertDefinition): AlertRule {
     labels,
     annotations,
     runbook: def.runbook,
+    source: def.source,
     tests: def.tests ?? [],
   };
   return def.fixture ? { ...rule, tests: [...rule.tests, ...thresholdTests(ctx, rule, def.fixture)] } : rule;
