@@ -5,7 +5,8 @@
 import fc from "fast-check";
 import { Document, parseDocument, stringify } from "yaml";
 import { RenderedFiles } from "../constructs/common/rendered-files";
-import { buildApp } from "../stacks/app";
+import { App } from "cdktf";
+import { MonitoringStack } from "../stacks/monitoring-stack";
 import { blockYaml, toYaml } from "../rules/yaml";
 import { builtInEnvironments } from "./helpers/environments";
 import { tempDir } from "./helpers/temp";
@@ -38,11 +39,11 @@ describe("rules/yaml.ts writes what the yaml package writes", () => {
           expect(own).toBe(stringify(value, OPTIONS));
         }
       }),
-      { seed: SEED, numRuns: 3000 },
+      { seed: SEED, numRuns: 1000 },
     );
-    // About a third of these documents (939 with this seed) go through the emitter; the rest hold
+    // About a third of these documents (305 of 1000 with this seed) go through the emitter; the rest hold
     // what it leaves to yaml (multi-line keys, control characters, ...).
-    expect(written).toBeGreaterThan(800);
+    expect(written).toBeGreaterThan(250);
   });
 
   test("multi-line strings as map values: literal blocks as yaml writes them", () => {
@@ -51,8 +52,9 @@ describe("rules/yaml.ts writes what the yaml package writes", () => {
   });
 
   test("every YAML document the synth renders, for every environment", () => {
-    const { app, stacks } = buildApp(builtInEnvironments(), tempDir("civicpulse-yaml-"));
-    expect(app).toBeDefined();
+    // The monitoring stacks hold every rendered YAML file (the grafana stacks render JSON).
+    const app = new App({ outdir: tempDir("civicpulse-yaml-") });
+    const stacks = builtInEnvironments().map((spec) => new MonitoringStack(app, spec));
     let checked = 0;
     for (const stack of stacks) {
       for (const [file, content] of RenderedFiles.of(stack).entries()) {
