@@ -23,6 +23,8 @@ const REAL_TOOLS = [
   "provider-schema", // terraform with the locally built docker provider
   "promtail-config", // promtool (RE2)
   "promtool",
+  "slo-mutants", // promtool on mutated SLO rules
+  "slo-sloth", // Sloth's generator
   "spec-property", // promtool and amtool on generated specs
   "stack-configs", // amtool, blackbox_exporter
   "terraform-escaping", // terraform apply

@@ -109,9 +109,10 @@ describe("bad input stops with the step that failed", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "civicpulse-deploy-noengine-"));
     try {
       const root = path.resolve(__dirname, "..");
-      const r = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(root, "e2e", "deploy", "main.ts"), "--quiet"], {
+      const { bundled } = require("./helpers/bundle") as typeof import("./helpers/bundle");
+      const r = spawnSync(process.execPath, [bundled(path.join(root, "e2e", "deploy", "main.ts"), "deploy"), "--quiet"], {
         cwd: root,
-        env: { ...process.env, DEPLOY_DOCKER_SOCKET: path.join(dir, "no-engine.sock"), DEPLOY_REPORT_DIR: dir, TS_NODE_PROJECT: path.join(root, "tsconfig.json") },
+        env: { ...process.env, DEPLOY_DOCKER_SOCKET: path.join(dir, "no-engine.sock"), DEPLOY_REPORT_DIR: dir },
         encoding: "utf8",
         timeout: 120_000,
       });

@@ -1,10 +1,6 @@
-import type * as Lezer from "@prometheus-io/lezer-promql" with { "resolution-mode": "import" };
 import type { Dashboard, Panel, RowPanel } from "@grafana/grafana-foundation-sdk/dashboard";
-import { promqlSyntaxErrors } from "../rules/promql";
+import { promqlSyntaxErrors, selectedMetrics } from "../rules/promql";
 import type { RenderedDashboard } from "./common";
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { parser } = require("@prometheus-io/lezer-promql") as typeof Lezer;
 
 /**
  * Checks on dashboards that need no Grafana: every query parses as PromQL once Grafana's macros and
@@ -37,15 +33,7 @@ export function substituteGrafanaMacros(expr: string): string {
 }
 
 /** Metric names an expression selects (the identifier of each vector selector). */
-export function referencedMetrics(expr: string): string[] {
-  const names = new Set<string>();
-  parser.parse(expr).iterate({
-    enter(node) {
-      if (node.type.name === "Identifier" && node.node.parent?.type.name === "VectorSelector") names.add(expr.slice(node.from, node.to));
-    },
-  });
-  return [...names].sort();
-}
+export const referencedMetrics = (expr: string): string[] => selectedMetrics(expr);
 
 export interface DashboardQuery {
   readonly dashboard: string;

@@ -17,19 +17,36 @@ export interface PromqlSyntaxError {
  * an instant vector) are promtool's job; this catches what is cheap to catch at synth time.
  */
 export function promqlSyntaxErrors(expr: string): PromqlSyntaxError[] {
-  // Environments and dashboards repeat most expressions; parsing each once cut synth by a tenth.
-  const known = checked.get(expr);
-  if (known) return [...known];
-  const errors = parseErrors(expr);
-  checked.set(expr, errors);
-  return [...errors];
+  return [...analysed(expr).errors];
 }
 
-const checked = new Map<string, readonly PromqlSyntaxError[]>();
+/** Metric names an expression selects (the identifier of each vector selector), sorted. */
+export function selectedMetrics(expr: string): string[] {
+  return [...analysed(expr).metrics];
+}
 
-function parseErrors(expr: string): PromqlSyntaxError[] {
+interface Analysis {
+  readonly errors: readonly PromqlSyntaxError[];
+  readonly metrics: readonly string[];
+}
+
+// Environments and dashboards repeat most expressions, and the checks read each one twice (syntax,
+// then the series it names): one parse per distinct expression cut synth by a tenth.
+const analyses = new Map<string, Analysis>();
+
+function analysed(expr: string): Analysis {
+  let known = analyses.get(expr);
+  if (!known) {
+    known = parse(expr);
+    analyses.set(expr, known);
+  }
+  return known;
+}
+
+function parse(expr: string): Analysis {
   const errors: PromqlSyntaxError[] = [];
-  if (expr.trim() === "") return [{ offset: 0, line: 1, column: 1, near: "" }];
+  const names = new Set<string>();
+  if (expr.trim() === "") return { errors: [{ offset: 0, line: 1, column: 1, near: "" }], metrics: [] };
   parser.parse(expr).iterate({
     enter(node) {
       if (node.type.isError) {
@@ -37,10 +54,12 @@ function parseErrors(expr: string): PromqlSyntaxError[] {
         const line = before.split("\n").length;
         const column = node.from - before.lastIndexOf("\n");
         errors.push({ offset: node.from, line, column, near: expr.slice(node.from, node.from + 20) });
+      } else if (node.type.name === "Identifier" && node.node.parent?.type.name === "VectorSelector") {
+        names.add(expr.slice(node.from, node.to));
       }
     },
   });
-  return errors;
+  return { errors, metrics: [...names].sort() };
 }
 
 /** Throws an error naming the rule and the position when the expression does not parse. */

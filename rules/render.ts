@@ -39,7 +39,9 @@ function recordingGroups(rules: readonly RecordingRule[]): Array<[string, Record
   for (const [g, list] of byGroup(rules)) {
     for (const r of [...list.filter((x) => x.shard), ...list.filter((x) => !x.shard)]) {
       const name = `civicpulse-recording-${g}${r.shard ? `-${r.shard}` : ""}`;
-      out.set(name, [...(out.get(name) ?? []), r]);
+      const members = out.get(name);
+      if (members) members.push(r);
+      else out.set(name, [r]);
     }
   }
   return [...out.entries()];
@@ -98,6 +100,9 @@ function testCaseToYaml(c: RuleTestCase) {
  */
 export function renderRuleTests(env: string, rules: RuleSet, evaluationInterval: number): Map<string, string> {
   const files = new Map<string, string>();
+  // Recording groups first, so an alert reads the value recorded in the same step (Prometheus
+  // runs groups concurrently; with a coarse test interval the order matters). The same in every file.
+  const groupEvalOrder = [...recordingGroups(rules.recording).map(([name]) => name), ...byGroup(rules.alerts).map(([g]) => `civicpulse-${g}`)];
   const write = (name: string, cases: readonly RuleTestCase[]) => {
     const groups = new Map<number, RuleTestCase[]>();
     for (const c of cases) {
@@ -115,12 +120,7 @@ export function renderRuleTests(env: string, rules: RuleSet, evaluationInterval:
             // Rates and ratios computed from sample data differ from the worked-out value in the
             // last bits (0.9999999999999999 for 1); compare with promtool's tolerance.
             fuzzy_compare: true,
-            // Recording groups first, so an alert reads the value recorded in the same step
-            // (Prometheus runs groups concurrently; with a coarse test interval the order matters).
-            group_eval_order: [
-              ...recordingGroups(rules.recording).map(([name]) => name),
-              ...byGroup(rules.alerts).map(([g]) => `civicpulse-${g}`),
-            ],
+            group_eval_order: groupEvalOrder,
             tests: list.map(testCaseToYaml),
           },
           HEADER(env, `Promtool rule tests (${name})`),

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { dependable, TerraformOutput, TerraformStack } from "cdktf";
-import { network, provider } from "@cdktf/provider-docker";
+import * as network from "@cdktf/provider-docker/lib/network";
+import * as provider from "@cdktf/provider-docker/lib/provider";
 import { Alertmanager } from "../constructs/alertmanager";
 import { BlackboxExporter } from "../constructs/blackbox-exporter";
 import { Cadvisor } from "../constructs/cadvisor";

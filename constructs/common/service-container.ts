@@ -1,7 +1,9 @@
 import * as path from "node:path";
 import { Construct } from "constructs";
 import { TerraformStack, TerraformVariable } from "cdktf";
-import { container, image, volume } from "@cdktf/provider-docker";
+import * as container from "@cdktf/provider-docker/lib/container";
+import * as image from "@cdktf/provider-docker/lib/image";
+import * as volume from "@cdktf/provider-docker/lib/volume";
 import { contentHash, RenderedFiles, uploadExact } from "./rendered-files";
 import { terraformLiteral as lit } from "./terraform-string";
 

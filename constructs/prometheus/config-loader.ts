@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
-import { container, volume } from "@cdktf/provider-docker";
+import * as container from "@cdktf/provider-docker/lib/container";
+import * as volume from "@cdktf/provider-docker/lib/volume";
 import { LOG_OPTIONS } from "../common/service-container";
 import { terraformLiteral as lit } from "../common/terraform-string";
 import { uploadExact } from "../common/rendered-files";

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { dependable } from "cdktf";
-import { image } from "@cdktf/provider-docker";
+import * as image from "@cdktf/provider-docker/lib/image";
 import { formatDuration } from "../../spec/duration";
 import type { ServicesSpec } from "../../spec/services";
 import { RenderedFiles } from "../common/rendered-files";

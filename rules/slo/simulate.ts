@@ -20,12 +20,15 @@ export interface SimInput {
   readonly good?: readonly number[];
 }
 
-/** Index range of the samples in (t - range, t] for the evaluation at sample idx. */
-function windowIndices(stepSeconds: number, idx: number, rangeSeconds: number): [number, number] {
+/**
+ * Index of the first sample in (t - range, t] for the evaluation at sample idx (the last is idx).
+ * Called millions of times per synth: a number, not a [first, last] pair to allocate.
+ */
+function firstIndex(stepSeconds: number, idx: number, rangeSeconds: number): number {
   const t = idx * stepSeconds;
   let first = Math.max(0, Math.floor((t - rangeSeconds) / stepSeconds));
   while (first * stepSeconds <= t - rangeSeconds) first++;
-  return [first, idx];
+  return first;
 }
 
 /** A counter with its resets summed up front, so rate() over any window is O(1). */
@@ -39,7 +42,8 @@ export class CounterSeries {
   /** Prometheus' extrapolatedRate for a counter over the samples in (t - range, t]. */
   rateAt(idx: number, rangeSeconds: number): number | undefined {
     const s = this.stepSeconds;
-    const [first, last] = windowIndices(s, idx, rangeSeconds);
+    const first = firstIndex(s, idx, rangeSeconds);
+    const last = idx;
     if (last - first < 1) return undefined;
     const v0 = this.values[first];
     const result = this.values[last] - v0 + (this.resetsBefore[last] - this.resetsBefore[first]);
@@ -74,23 +78,30 @@ class Averager {
 
   /** avg_over_time over (t - range, t]. */
   avgAt(idx: number, rangeSeconds: number): number | undefined {
-    const [first, last] = windowIndices(this.stepSeconds, idx, rangeSeconds);
+    const first = firstIndex(this.stepSeconds, idx, rangeSeconds);
+    const last = idx;
     const n = this.counts[last + 1] - this.counts[first];
     return n ? (this.sums[last + 1] - this.sums[first]) / n : undefined;
   }
 }
 
 export interface SimResult {
-  /** Burn rate per window, per evaluation. */
-  readonly burn: ReadonlyMap<Duration, ReadonlyArray<number | undefined>>;
-  readonly remaining: ReadonlyArray<number | undefined>;
+  /** Burn rate over window `d` at evaluation `i` (undefined: no sample to compute it from). */
+  burnAt(d: Duration, i: number): number | undefined;
+  /** Error budget left (1 - burn over the SLO window) at evaluation `i`. */
+  remainingAt(i: number): number | undefined;
 }
 
 const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
 
 /**
- * Burn rates and remaining budget at every evaluation. `exact(window)` tells which windows read a
+ * Burn rates and remaining budget, at any evaluation. `exact(window)` tells which windows read a
  * series recorded over that window (the rest average the base window's rate, as rules/slo/slos.ts).
+ *
+ * Worked out on demand: the callers read a few evaluations (up to where an alert fires, and where
+ * it resolves) of a few windows, and this runs for every case of every SLO alert at synth. Only the
+ * base windows' averages are computed for every evaluation (an average needs the whole prefix);
+ * every value is the same arithmetic, in the same order, as computing all of them.
  */
 export function simulate(
   r: ResolvedSlos,
@@ -102,51 +113,81 @@ export function simulate(
 ): SimResult {
   const n = input.total.length;
   const s = input.stepSeconds;
-  const idxs = [...Array(n).keys()];
+  const each = <T>(f: (i: number) => T): T[] => {
+    const out = new Array<T>(n);
+    for (let i = 0; i < n; i++) out[i] = f(i);
+    return out;
+  };
   const sec = (d: Duration) => d / 1000;
-  const windows = [...new Set([...only, slo.window])];
-  const burn = new Map<Duration, Array<number | undefined>>();
-  let ratio: (d: Duration) => Array<number | undefined>;
+  const windows = new Set([...only, slo.window]);
   const averagers = new Map<Duration, Averager>();
   const averagerOf = (base: Duration, make: () => Array<number | undefined>) => {
     if (!averagers.has(base)) averagers.set(base, new Averager(make(), s));
     return averagers.get(base)!;
   };
+  /** The error ratio over one window, as a function of the evaluation. */
+  let ratioOf: (d: Duration) => (i: number) => number | undefined;
   if (slo.kind === "probes") {
     const gauge = new Averager(input.total, s);
-    ratio = (d) => {
+    ratioOf = (d) => {
       const { exact, base } = source(d);
-      const baseAvg = averagerOf(base, () => idxs.map((i) => gauge.avgAt(i, sec(base))));
-      return idxs.map((i) => {
-        const v = exact ? gauge.avgAt(i, sec(d)) : baseAvg.avgAt(i, sec(d));
+      const range = sec(d);
+      const baseRange = sec(base);
+      const avg = exact ? gauge : averagerOf(base, () => each((i) => gauge.avgAt(i, baseRange)));
+      return (i) => {
+        const v = avg.avgAt(i, range);
         return v === undefined ? undefined : 1 - v;
-      });
+      };
     };
   } else {
     // Latency divides the threshold bucket (good) by +Inf; availability the 5xx counter (bad) by all.
     const numerator = new CounterSeries(slo.kind === "latency" ? input.good! : input.bad, s);
     const total = new CounterSeries(input.total, s);
     const totals = new Map<Duration, Averager>();
-    ratio = (d) => {
+    const latency = slo.kind === "latency";
+    ratioOf = (d) => {
       const { exact, base } = source(d);
-      const baseNum = averagerOf(base, () => idxs.map((i) => numerator.rateAt(i, sec(base))));
-      if (!totals.has(base)) totals.set(base, new Averager(idxs.map((i) => total.rateAt(i, sec(base))), s));
-      const baseTot = totals.get(base)!;
-      return idxs.map((i) => {
-        const q = exact ? div(numerator.rateAt(i, sec(d)), total.rateAt(i, sec(d))) : div(baseNum.avgAt(i, sec(d)), baseTot.avgAt(i, sec(d)));
-        return q === undefined ? undefined : slo.kind === "latency" ? 1 - q : q;
-      });
+      const range = sec(d);
+      const baseRange = sec(base);
+      let q: (i: number) => number | undefined;
+      if (exact) q = (i) => div(numerator.rateAt(i, range), total.rateAt(i, range));
+      else {
+        const baseNum = averagerOf(base, () => each((i) => numerator.rateAt(i, baseRange)));
+        if (!totals.has(base)) totals.set(base, new Averager(each((i) => total.rateAt(i, baseRange)), s));
+        const baseTot = totals.get(base)!;
+        q = (i) => div(baseNum.avgAt(i, range), baseTot.avgAt(i, range));
+      }
+      return (i) => {
+        const v = q(i);
+        return v === undefined ? undefined : latency ? 1 - v : v;
+      };
     };
   }
-  for (const d of windows) burn.set(d, ratio(d).map((q) => (q === undefined ? undefined : q / slo.budget)));
-  const remaining = burn.get(slo.window)!.map((b) => (b === undefined ? undefined : 1 - b));
-  return { burn, remaining };
+  const ratios = new Map<Duration, (i: number) => number | undefined>();
+  const burnAt = (d: Duration, i: number): number | undefined => {
+    let ratio = ratios.get(d);
+    if (!ratio) {
+      if (!windows.has(d)) throw new Error(`simulate: window ${d} ms was not asked for`);
+      ratio = ratioOf(d);
+      ratios.set(d, ratio);
+    }
+    if (i < 0 || i >= n) return undefined;
+    const q = ratio(i);
+    return q === undefined ? undefined : q / slo.budget;
+  };
+  return {
+    burnAt,
+    remainingAt: (i) => {
+      const b = burnAt(slo.window, i);
+      return b === undefined ? undefined : 1 - b;
+    },
+  };
 }
 
 /** Whether the alert's expression holds at evaluation i (NaN and missing compare false). */
 export function firingAt(sim: SimResult, windows: readonly BurnWindow[], i: number): boolean {
   const above = (d: Duration, f: number) => {
-    const v = sim.burn.get(d)![i];
+    const v = sim.burnAt(d, i);
     return v !== undefined && !Number.isNaN(v) && v > f;
   };
   return windows.some((b) => above(b.long, b.factor) && above(b.short, b.factor));

@@ -147,7 +147,7 @@ function assertNoTie(sim: ReturnType<typeof simulate>, windows: readonly BurnWin
   for (const j of [i - 1, i]) {
     for (const b of windows) {
       for (const d of [b.long, b.short]) {
-        const v = sim.burn.get(d)![j];
+        const v = sim.burnAt(d, j);
         if (v !== undefined && Math.abs(v - b.factor) < 1e-9 * b.factor) {
           throw new Error(`SLO test ${what}: burn rate over ${formatDuration(d)} is within a rounding error of ${b.factor} at evaluation ${j}; pick other burn multiples`);
         }
@@ -204,7 +204,7 @@ export function sloAlertPlans(r: ResolvedSlos, slo: ResolvedSlo, windows: readon
           fireAt,
           resolveAt,
           workbookSeconds,
-          remainingAtFire: fireAt === undefined ? undefined : final.sim.remaining[fireAt],
+          remainingAtFire: fireAt === undefined ? undefined : final.sim.remainingAt(fireAt),
         },
         seriesOf: final.seriesOf,
         input: final.input,
