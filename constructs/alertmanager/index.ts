@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import type { ServicesSpec } from "../../stacks/environment/services";
 import { sensitiveVariable, ServiceContainer, wgetHealthcheck } from "../common/service-container";
 import { webConfigParts } from "../common/web-config";
+import { alertmanagerPeerName, withClusterFlags } from "./ha";
 import {
   ALERTMANAGER_CONFIG_PATH,
   ALERTMANAGER_DATA_DIR,
@@ -23,6 +24,8 @@ export interface AlertmanagerProps {
   readonly environment: string;
   readonly networkName: string;
   readonly spec: ServicesSpec["alertmanager"];
+  /** Which peer of the cluster this is (constructs/alertmanager/ha.ts); 0 for a single Alertmanager. */
+  readonly peer?: number;
 }
 
 /**
@@ -33,13 +36,16 @@ export interface AlertmanagerProps {
 export class Alertmanager extends ServiceContainer {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     const cfg = props.spec.config;
+    const peer = props.peer ?? 0;
+    const service = alertmanagerPeerName(peer);
+    const cluster = { peers: props.spec.cluster.peers, index: peer, peerTimeout: props.spec.cluster.peerTimeout };
     const web = webConfigParts(scope, "alertmanager", props.spec.webConfig, "/etc/alertmanager/web", "/-/ready", ALERTMANAGER_PORT);
     super(scope, id, {
       environment: props.environment,
-      service: "alertmanager",
+      service,
       image: props.spec.image,
       digest: props.spec.digest,
-      command: [...alertmanagerCommand(), ...(web?.flags ?? [])],
+      command: [...withClusterFlags(alertmanagerCommand(), cluster), ...(web?.flags ?? [])],
       files: [{ containerPath: ALERTMANAGER_CONFIG_PATH, content: renderAlertmanagerConfig(cfg) }],
       secretFiles: [
         ...alertmanagerSecretFiles(cfg).map((f) => ({
@@ -53,7 +59,8 @@ export class Alertmanager extends ServiceContainer {
         ...(web?.secretFiles ?? []),
       ],
       volumes: [{ name: "data", containerPath: ALERTMANAGER_DATA_DIR }],
-      ports: [{ internal: ALERTMANAGER_PORT, external: props.spec.ports.ui }],
+      // The UI of the first peer is published; the others (and every gossip port) stay on the network.
+      ports: [{ internal: ALERTMANAGER_PORT, external: peer === 0 ? props.spec.ports.ui : null }],
       publishAddress: props.spec.publishAddress,
       networkName: props.networkName,
       healthcheck: web?.healthcheck ?? wgetHealthcheck(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`),

@@ -2,6 +2,7 @@ import { formatDuration } from "../../rules/duration";
 import { META_ALERTS } from "../../rules/alerts/meta";
 import { JOBS } from "../../rules/jobs";
 import type { EnvironmentSpec } from "./schema";
+import { haIssues } from "../../constructs/thanos/checks";
 
 /**
  * Checks that span sections of the spec: each field is valid on its own, but together they give a
@@ -20,6 +21,7 @@ const RANGE_KEYS = ["window", "baseline"] as const;
 export function crossFieldIssues(spec: EnvironmentSpec): CrossFieldIssue[] {
   const issues: CrossFieldIssue[] = [];
   const p = spec.prometheus;
+  issues.push(...haIssues({ replicas: p.replicas, externalLabels: p.externalLabels, store: spec.store }));
 
   for (const [alert, knobs] of Object.entries(spec.alerts)) {
     for (const key of RANGE_KEYS) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { alertmanagerSpecSchema } from "../../constructs/alertmanager/config";
+import { alertmanagerClusterSpecSchema } from "../../constructs/alertmanager/ha-spec";
 import { blackboxExporterSpecSchema } from "../../constructs/blackbox-exporter/config";
 import { jaegerSpecSchema } from "../../constructs/jaeger/config";
 import { lokiSpecSchema } from "../../constructs/loki/config";
@@ -137,7 +138,7 @@ export const servicesSpecSchema = z
       })
       .prefault({}),
     alertmanager: container({ image: IMAGES.alertmanager, memoryMb: 256, cpus: 0.5 }, { ui: publish(9093) })
-      .extend({ config: alertmanagerSpecSchema.prefault({}), webConfig: webConfigSpecSchema })
+      .extend({ config: alertmanagerSpecSchema.prefault({}), webConfig: webConfigSpecSchema, cluster: alertmanagerClusterSpecSchema })
       .prefault({}),
     grafana: container({ image: IMAGES.grafana, memoryMb: 512, cpus: 1 }, { ui: publish(3000) })
       .extend({
