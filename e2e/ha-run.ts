@@ -48,7 +48,7 @@ interface ApiVector {
   data: { resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> };
 }
 
-async function instant(url: string, expr: string, extra: Record<string, string> = {}, time?: number): Promise<{ values: number[]; warnings: string[] }> {
+export async function instant(url: string, expr: string, extra: Record<string, string> = {}, time?: number): Promise<{ values: number[]; warnings: string[] }> {
   const body = new URLSearchParams({ query: expr, ...(time !== undefined ? { time: time.toFixed(3) } : {}) });
   for (const [k, v] of Object.entries(extra)) body.append(k, v);
   const res = await fetch(`${url}/api/v1/query`, { method: "POST", body, signal: AbortSignal.timeout(20_000) });
@@ -57,18 +57,18 @@ async function instant(url: string, expr: string, extra: Record<string, string> 
   return { values: json.data.result.map((r) => Number(r.value[1])), warnings: json.warnings ?? [] };
 }
 
-const one = async (url: string, expr: string, extra: Record<string, string> = {}, time?: number) => {
+export const one = async (url: string, expr: string, extra: Record<string, string> = {}, time?: number) => {
   const r = await instant(url, expr, extra, time);
   return { value: r.values.length === 0 ? 0 : r.values.reduce((a, b) => a + b, 0), warnings: r.warnings };
 };
 
-function rssMiB(pid: number): number {
+export function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
 }
 
 /** Seconds the replica's remote_write queue is behind its newest WAL sample. */
-async function queueLag(promUrl: string): Promise<number> {
+export async function queueLag(promUrl: string): Promise<number> {
   const newest = await one(promUrl, "max(prometheus_remote_storage_highest_timestamp_in_seconds)");
   const sent = await one(promUrl, "max(prometheus_remote_storage_queue_highest_sent_timestamp_seconds)");
   return newest.value - sent.value;

@@ -85,7 +85,7 @@ async function ports(n: number): Promise<number[]> {
 }
 
 /** The ha-e2e environment: e2e plus the prod HA settings, validated by the ordinary schema. */
-export function haEnvironment(e2ePorts: E2ePorts, ha: HaPorts, counter: NotificationCounter, secretsDir: string): EnvironmentSpec {
+export function haEnvironment(e2ePorts: E2ePorts, ha: HaPorts, counter: NotificationCounter, secretsDir: string, appPort?: number): EnvironmentSpec {
   const input = e2eEnvironmentInput({
     ports: e2ePorts,
     recorder: { chat: counter.url("/chat"), pager: counter.url("/pager"), escalation: counter.url("/escalation"), heartbeat: counter.url("/heartbeat") },
@@ -101,6 +101,7 @@ export function haEnvironment(e2ePorts: E2ePorts, ha: HaPorts, counter: Notifica
     targets: {
       ...input.targets,
       prometheus: ha.prometheus.map((p) => `127.0.0.1:${p}`),
+      ...(appPort !== undefined ? { app: [`127.0.0.1:${appPort}`] } : {}),
       alertmanager: ha.alertmanager.map((p) => `127.0.0.1:${p}`),
     },
     store: { kind: "thanos-receive", receive: { nodes: RECEIVE_NODES, replicationFactor: 3 } },
@@ -128,7 +129,8 @@ export function haEnvironment(e2ePorts: E2ePorts, ha: HaPorts, counter: Notifica
   return result.data;
 }
 
-export async function startHaStack(log: (l: string) => void = () => undefined): Promise<HaStack> {
+/** `appPort`: a loopback target the app job scrapes instead (the benchmark's synthetic series). */
+export async function startHaStack(log: (l: string) => void = () => undefined, options: { appPort?: number } = {}): Promise<HaStack> {
   const startup: Record<string, number> = {};
   const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
     const t = Date.now();
@@ -157,7 +159,7 @@ export async function startHaStack(log: (l: string) => void = () => undefined): 
     // no app), so their jobs are down and InstanceDown is the incident the proof runs during.
     const names = ["prometheus", "app", "appOtel", "nodeExporter", "cadvisor", "redisExporter", "postgresExporter", "blackboxExporter", "pushgateway", "alertmanager", "grafana", "loki", "jaeger", "promtail", "redis", "postgres"] as const;
     const e2ePorts = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await freePort()] as const))) as unknown as E2ePorts;
-    const spec = haEnvironment(e2ePorts, ha, counter, sup.subdir("alertmanager-secrets"));
+    const spec = haEnvironment(e2ePorts, ha, counter, sup.subdir("alertmanager-secrets"), options.appPort);
     if (spec.store.kind !== "thanos-receive") throw new Error("ha-e2e: store must be thanos-receive");
     const store = spec.store;
     const rules = rulesFor(spec);
