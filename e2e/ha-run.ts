@@ -62,6 +62,20 @@ export const one = async (url: string, expr: string, extra: Record<string, strin
   return { value: r.values.length === 0 ? 0 : r.values.reduce((a, b) => a + b, 0), warnings: r.warnings };
 };
 
+/**
+ * Every raw sample of `selector` in the `windowS` seconds before `time`: the instant query of a range
+ * selector returns them as a matrix (count_over_time cannot be used on all series at once: it drops
+ * the metric name and the results collide). Stale markers are left out on both sides alike.
+ */
+export async function rawSampleCount(url: string, selector: string, windowS: number, time: number, extra: Record<string, string> = {}): Promise<{ samples: number; series: number; warnings: string[] }> {
+  const body = new URLSearchParams({ query: `${selector}[${windowS}s]`, time: time.toFixed(3) });
+  for (const [k, v] of Object.entries(extra)) body.append(k, v);
+  const res = await fetch(`${url}/api/v1/query`, { method: "POST", body, signal: AbortSignal.timeout(60_000) });
+  const json = (await res.json()) as { status: string; error?: string; warnings?: string[]; data: { result: Array<{ values: unknown[] }> } };
+  if (json.status !== "success") throw new Error(`${url}: ${selector}[${windowS}s]: ${json.error ?? res.status}`);
+  return { samples: json.data.result.reduce((n, r) => n + r.values.length, 0), series: json.data.result.length, warnings: json.warnings ?? [] };
+}
+
 export function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
@@ -172,10 +186,10 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
   const windowS = Math.ceil(evalAt - (outageStart / 1000 - 10));
   const wait = evalAt * 1000 + stack.store.queue.batchSendDeadline + 2_000 - Date.now();
   if (wait > 0) await sleep(wait);
-  const countExpr = (sel: string) => `sum(count_over_time({__name__=~".+"${sel}}[${windowS}s]))`;
-  const storeCount = async (replica: string) =>
-    (await one(queryUrl, countExpr(`,replica="${replica}"`), { dedup: "true", "replicaLabels[]": "receive_replica" }, evalAt)).value;
-  const local = await Promise.all(promUrls.map(async (u) => (await one(u, countExpr(""), {}, evalAt)).value));
+  // The store's copies of one replica's stream: deduplicated across receive nodes only.
+  const fromStore = { dedup: "true", "replicaLabels[]": "receive_replica" };
+  const storeCount = async (replica: string) => (await rawSampleCount(queryUrl, `{__name__=~".+",replica="${replica}"}`, windowS, evalAt, fromStore)).samples;
+  const local = await Promise.all(promUrls.map(async (u) => (await rawSampleCount(u, `{__name__=~".+"}`, windowS, evalAt)).samples));
   const stored = await Promise.all(["a", "b"].map(storeCount));
   const lost = local.map((l, i) => l - stored[i]);
   rows.push({
@@ -203,7 +217,8 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
   const victim = names.receive[RECEIVE_NODES - 1];
   await sup.stop(victim, "SIGKILL");
   const killedAt = Date.now();
-  const after = await one(queryUrl, countExpr(`,replica="a"`), { dedup: "true", "replicaLabels[]": "receive_replica" }, evalAt);
+  const afterKill = await rawSampleCount(queryUrl, `{__name__=~".+",replica="a"}`, windowS, evalAt, fromStore);
+  const after = { value: afterKill.samples, warnings: afterKill.warnings };
   await sleep(10_000);
   const lagsAfterKill = await Promise.all(promUrls.map(queueLag));
   rows.push({

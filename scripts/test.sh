@@ -18,8 +18,6 @@ export V8_COMPILE_CACHE_CACHE_DIR="$PWD/.tools/v8-compile-cache"
 bash scripts/install-tools.sh
 # Sloth for the SLO comparison test (built from the Go module proxy, cached in .tools/go/bin).
 bash scripts/install-sloth.sh
-# Thanos for the HA live proof (npm run verify:ha; built from the Go module proxy, cached in .tools/go/bin).
-bash scripts/install-thanos.sh
 npx tsc -p tsconfig.json
 
 results="$(mktemp --suffix=.json)"
@@ -61,14 +59,6 @@ if [ "$#" -eq 0 ]; then
   echo "verify: ${verify_passed} scenarios passed, ${verify_failed} failed (report: ${report})"
 fi
 
-# The HA live proof (Prometheus pair, Alertmanager cluster, Thanos Receive store, four faults): full run only.
-ha_passed=0
-ha_failed=0
-if [ "$#" -eq 0 ]; then
-  if node dist/scripts/verify-ha.js > /dev/null 2> .verify/ha-log.txt; then ha_passed=1; else ha_failed=1; status=1; tail -n 20 .verify/ha-log.txt >&2; fi
-  echo "verify:ha: $([ "$ha_failed" -eq 0 ] && echo passed || echo FAILED) (report: .verify/ha-report.md)"
-fi
-
 hygiene_failed=0
 leftovers="$(ls -A "$test_tmp")"
 if [ -n "$leftovers" ]; then
@@ -82,5 +72,5 @@ echo "temp folder: $([ "$hygiene_failed" -eq 0 ] && echo "clean" || echo "NOT cl
 
 echo "jest: ${jest_passed} passed, ${jest_failed} failed"
 # One plain closing line for CI logs.
-echo "$((jest_passed + verify_passed + pytest_passed + deploy_passed + ha_passed)) passed, $((jest_failed + verify_failed + pytest_failed + hygiene_failed + deploy_failed + ha_failed)) failed"
+echo "$((jest_passed + verify_passed + pytest_passed + deploy_passed)) passed, $((jest_failed + verify_failed + pytest_failed + hygiene_failed + deploy_failed)) failed"
 exit "$status"
