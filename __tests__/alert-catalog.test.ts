@@ -7,7 +7,7 @@ import { ALERTS, ALERT_PANELS } from "../rules/alert-catalog";
 import { renderAlertTable, withAlertSection } from "../rules/alerts-doc";
 import { counter } from "../rules/alerts/define";
 import { newAlert } from "../rules/alerts/module";
-import { buildRuleSet } from "../rules/index";
+import { buildRuleSet } from "../rules";
 import { ALERT_NAMES, alertKnobs } from "../spec/alert-knobs";
 import { ref } from "../rules/panels";
 import { ruleContext } from "../stacks/monitoring-files";

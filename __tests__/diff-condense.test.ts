@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { condense, ENV_PLACEHOLDER, withoutEnvironment } from "../diff/condense";
-import { Change, renderMarkdown } from "../diff/index";
+import { Change, renderMarkdown } from "../diff";
 import { withSection } from "../rules/alerts-doc";
 import { fixturePrs, renderTable, TABLE_END, TABLE_START } from "../scripts/bench-comment";
 import { exampleOutputs } from "./fixtures/diff/example";

@@ -8,7 +8,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { diffOutputs, DiffReport, loadSynthOutput, renderMarkdown, SynthOutput } from "../diff/index";
+import { diffOutputs, DiffReport, loadSynthOutput, renderMarkdown, SynthOutput } from "../diff";
 import { withSection } from "../rules/alerts-doc";
 import { synthesizeSpecs } from "../stacks/app";
 import { deepMerge } from "../spec/load";

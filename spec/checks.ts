@@ -2,6 +2,7 @@ import { formatDuration } from "./duration";
 import { JOBS } from "./jobs";
 import type { EnvironmentSpec } from "./environment";
 import { META_ALERTS } from "./alert-knobs";
+import { haIssues } from "./ha-checks";
 
 /**
  * Checks that span sections of the spec: each field is valid on its own, but together they give a
@@ -20,6 +21,7 @@ const RANGE_KEYS = ["window", "baseline"] as const;
 export function crossFieldIssues(spec: EnvironmentSpec): CrossFieldIssue[] {
   const issues: CrossFieldIssue[] = [];
   const p = spec.prometheus;
+  issues.push(...haIssues({ replicas: p.replicas, externalLabels: p.externalLabels, store: spec.store }));
 
   for (const [alert, knobs] of Object.entries(spec.alerts)) {
     for (const key of RANGE_KEYS) {

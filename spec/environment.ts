@@ -7,6 +7,7 @@ import { servicesSpecSchema } from "./services";
 import { crossFieldIssues } from "./checks";
 import { backendSpecSchema } from "./backend";
 import { providersSpecSchema } from "./providers";
+import { storeSpecSchema } from "./store";
 
 export const ENVIRONMENT_NAMES = ["dev", "staging", "prod"] as const;
 
@@ -36,6 +37,8 @@ export const environmentSpecSchema = z.strictObject({
   grafana: grafanaSpecSchema,
   /** Where Terraform keeps the state of this environment's stacks (local unless set). */
   terraformBackend: backendSpecSchema,
+  /** Long-term metrics store behind remote_write (spec/store.ts); none by default. */
+  store: storeSpecSchema,
   /** Terraform provider version constraints (default: what the generated bindings declare). */
   providers: providersSpecSchema,
 }).superRefine((spec, ctx) => {

@@ -50,6 +50,19 @@ const datasource = (name: string, url: string, dflUid: string) =>
     })
     .prefault({});
 
+/**
+ * A datasource whose default URL depends on the HA settings (constructs/grafana/ha-datasources.ts):
+ * unset, it is resolved from prometheus.replicas and store.
+ */
+const resolvedDatasource = (name: string, dflUid: string) =>
+  z
+    .strictObject({
+      name: z.string().min(1).default(name),
+      uid: uid.default(dflUid),
+      url: httpUrl.optional(),
+    })
+    .prefault({});
+
 export const grafanaSpecSchema = z
   .strictObject({
     target: z.discriminatedUnion("kind", [bundledTarget, externalTarget]).prefault({ kind: "bundled" }),
@@ -61,7 +74,10 @@ export const grafanaSpecSchema = z
       .prefault({}),
     datasources: z
       .strictObject({
-        prometheus: datasource("Prometheus", "http://prometheus:9090", "civicpulse-prometheus"),
+        /** Default: http://prometheus:9090, or the store's deduplicated query URL with a Prometheus pair. */
+        prometheus: resolvedDatasource("Prometheus", "civicpulse-prometheus"),
+        /** Only with a store (store.kind): the long-range datasource; default URL the store's query URL. */
+        longRange: resolvedDatasource("Long-range (store)", "civicpulse-longrange"),
         loki: datasource("Loki", "http://loki:3100", "civicpulse-loki"),
         jaeger: datasource("Jaeger", "http://jaeger:16686", "civicpulse-jaeger"),
         alertmanager: datasource("Alertmanager", "http://alertmanager:9093", "civicpulse-alertmanager"),

@@ -29,8 +29,12 @@ export const PRESETS: Record<string, EnvironmentInput> = {
   },
   prod: {
     name: "prod",
-    prometheus: { retentionTime: "30d", retentionSize: "50GB" },
+    // A Prometheus pair and three gossiping Alertmanagers; history goes to a 3-node Thanos Receive
+    // hashring (README "High availability and scale").
+    prometheus: { retentionTime: "30d", retentionSize: "50GB", replicas: 2 },
+    store: { kind: "thanos-receive" },
     services: {
+      alertmanager: { cluster: { peers: 3 } },
       // Keep one root trace in ten; children follow their parent's decision.
       app: { traceSampleRatio: 0.1 },
       // Chaos proxies have no business in production; enable per override when rehearsing.

@@ -84,6 +84,11 @@ export const prometheusSpecSchema = z
     /** Size-based retention, Prometheus syntax ("10GB"); empty disables it. */
     retentionSize: z.string().regex(/^(\d+(KB|MB|GB|TB|PB|EB|B))?$/, 'a size such as "10GB"').default(""),
     externalLabels: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string()).default({}),
+    /**
+     * Identical Prometheus servers (same scrapes, same rules), each with its own `replica` external
+     * label; more than one needs a store (store.kind) that deduplicates on it. See constructs/prometheus/ha.ts.
+     */
+    replicas: z.number().int().min(1).max(5).default(1),
     /** Default limits for every job; `jobLimits` overrides them per job name. */
     limits: limitsSchema.prefault({}),
     /**

@@ -6,6 +6,7 @@ import { lokiSpecSchema } from "./loki";
 import { jaegerSpecSchema } from "./jaeger";
 import { blackboxExporterSpecSchema } from "./blackbox-exporter";
 import { alertmanagerSpecSchema } from "./alertmanager";
+import { alertmanagerClusterSpecSchema } from "./alertmanager-cluster";
 
 /**
  * Container settings of every service in the monitoring stack: image (pinned tag, optional digest),
@@ -137,7 +138,7 @@ export const servicesSpecSchema = z
       })
       .prefault({}),
     alertmanager: container({ image: IMAGES.alertmanager, memoryMb: 256, cpus: 0.5 }, { ui: publish(9093) })
-      .extend({ config: alertmanagerSpecSchema.prefault({}), webConfig: webConfigSpecSchema })
+      .extend({ config: alertmanagerSpecSchema.prefault({}), webConfig: webConfigSpecSchema, cluster: alertmanagerClusterSpecSchema })
       .prefault({}),
     grafana: container({ image: IMAGES.grafana, memoryMb: 512, cpus: 1 }, { ui: publish(3000) })
       .extend({

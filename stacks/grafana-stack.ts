@@ -5,6 +5,7 @@ import type { DatasourceDefinition } from "../constructs/grafana/datasources";
 import type { GrafanaLogin } from "../constructs/grafana/login";
 import type { RenderedDashboard } from "../dashboards/common";
 import { datasourceDefinitions } from "../constructs/grafana/datasources";
+import { haDatasourceUrls } from "../constructs/grafana/ha-datasources";
 import { buildDashboards } from "../dashboards";
 import { alertLinkProblems, validateDashboards } from "../dashboards/validate";
 import { catalogSeriesNames } from "../spec/catalog";
@@ -56,7 +57,9 @@ export function checkedGrafanaContent(spec: EnvironmentSpec): {
     const login = resolveGrafanaLogin(spec);
     const rules = rulesFor(spec);
     const dashboards = buildDashboards(spec);
-    const datasources = datasourceDefinitions(spec.grafana, { scrapeInterval: formatDuration(spec.prometheus.scrapeInterval) });
+    const ds = spec.grafana.datasources;
+    const urls = haDatasourceUrls({ replicas: spec.prometheus.replicas, store: spec.store, prometheusUrl: ds.prometheus.url, longRangeUrl: ds.longRange.url });
+    const datasources = datasourceDefinitions(spec.grafana, { scrapeInterval: formatDuration(spec.prometheus.scrapeInterval), urls });
     const known = new Set([...catalogSeriesNames(), ...rules.recording.map((r) => r.record)]);
     validateDashboards(dashboards, known, datasources.map((d) => d.uid));
     const links = alertLinkProblems(rules.alerts, dashboards);

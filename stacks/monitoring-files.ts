@@ -1,5 +1,7 @@
 import { renderPrometheusConfig } from "../constructs/prometheus/config";
 import { buildRuleSet, RuleSet } from "../rules";
+import { haTargets, replicaAlertRelabel, replicaExternalLabels } from "../constructs/prometheus/ha";
+import { remoteWriteUrl, renderRemoteWrite } from "../constructs/thanos/config";
 import { ALERTING_RULES_FILE, RECORDING_RULES_FILE, renderAlertingRules, renderRecordingRules, renderRuleTests } from "../rules/render";
 import { RuleContext } from "../rules/types";
 import { EnvironmentError } from "../spec/load";
@@ -36,20 +38,32 @@ export function rulesFor(spec: EnvironmentSpec): RuleSet {
   return rules;
 }
 
+/** Which replica of a Prometheus pair the files are for; the live proof names its own store URL. */
+export interface PrometheusReplica {
+  readonly index: number;
+  readonly remoteWriteUrl?: string;
+}
+
 /**
  * Every file of the Prometheus side of one environment, keyed by its path relative to
  * /etc/prometheus: the scrape config, the rule files and the promtool tests. Pure.
  */
-export function prometheusFiles(spec: EnvironmentSpec, rules: RuleSet = rulesFor(spec)): Map<string, string> {
+export function prometheusFiles(spec: EnvironmentSpec, rules: RuleSet = rulesFor(spec), replica: PrometheusReplica = { index: 0 }): Map<string, string> {
   const files = new Map<string, string>();
+  const replicas = spec.prometheus.replicas;
+  const widened = haTargets(spec.targets, replicas, spec.services.alertmanager.cluster.peers);
+  const targets = { ...spec.targets, ...widened };
   files.set(
     "prometheus.yml",
     renderPrometheusConfig({
       environment: spec.name,
       prometheus: spec.prometheus,
-      targets: spec.targets,
+      targets,
       ruleFiles: [RECORDING_RULES_FILE, ALERTING_RULES_FILE],
-      alertmanagers: spec.targets.alertmanager,
+      alertmanagers: targets.alertmanager,
+      replicaLabels: replicaExternalLabels(replicas, replica.index),
+      alertRelabelConfigs: replicaAlertRelabel(replicas),
+      remoteWrite: renderRemoteWrite(spec.store, replica.remoteWriteUrl ?? remoteWriteUrl(spec.store, replica.index)),
     }),
   );
   files.set(RECORDING_RULES_FILE, renderRecordingRules(spec.name, rules));

@@ -18,6 +18,9 @@ import { Promtail } from "../constructs/promtail";
 import { Pushgateway } from "../constructs/pushgateway";
 import { RedisExporter } from "../constructs/redis-exporter";
 import { Toxiproxy } from "../constructs/toxiproxy";
+import { alertmanagerPeerName } from "../constructs/alertmanager/ha";
+import { prometheusReplicaName } from "../constructs/prometheus/ha";
+import { receiveNodeName, ThanosQuery, ThanosReceive, THANOS_PORTS, THANOS_QUERY_NAME } from "../constructs/thanos";
 import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
 import { EnvironmentSpec } from "../spec/environment";
 import { prometheusFiles, rulesFor } from "./monitoring-files";
@@ -80,13 +83,37 @@ export class MonitoringStack extends TerraformStack {
       container: s.prometheus,
     });
     for (const [p, content] of files) if (isTest(p)) RenderedFiles.of(this).add(`prometheus/${p}`, content);
-    const all: ServiceContainer[] = [this.prometheus];
+    // HA (README "High availability and scale"): replica 0 is the server above, unchanged in name
+    // and address; each further replica differs only in its `replica` label and remote_write URL.
+    const replicas: Prometheus[] = [this.prometheus];
+    for (let i = 1; i < spec.prometheus.replicas; i++) {
+      const name = prometheusReplicaName(i);
+      const replicaFiles = prometheusFiles(spec, rules, { index: i });
+      replicas.push(
+        new Prometheus(this, name, {
+          ...common,
+          service: name,
+          spec: spec.prometheus,
+          files: new Map([...replicaFiles].filter(([p]) => !isTest(p))),
+          // Only the first replica's UI is published; the deduplicated view is Thanos Query's.
+          container: { ...s.prometheus, ports: { ui: null } },
+        }),
+      );
+    }
+    const all: ServiceContainer[] = [...replicas];
     if (s.alertmanager.enabled) {
-      const am = new Alertmanager(this, "alertmanager", { ...common, spec: s.alertmanager });
+      const peers = Array.from({ length: s.alertmanager.cluster.peers }, (_, i) =>
+        new Alertmanager(this, i === 0 ? "alertmanager" : alertmanagerPeerName(i), { ...common, spec: s.alertmanager, peer: i }),
+      );
       // Prometheus sends an alert once when it starts firing and then only every resend delay (1 min):
       // started before Alertmanager listens, the Watchdog heartbeat was lost for that minute.
-      this.prometheus.container.dependsOn = [...(this.prometheus.container.dependsOn ?? []), dependable(am.container)];
-      all.push(am);
+      for (const prom of replicas) prom.container.dependsOn = [...(prom.container.dependsOn ?? []), ...peers.map((am) => dependable(am.container))];
+      all.push(...peers);
+    }
+    if (spec.store.kind === "thanos-receive") {
+      const store = spec.store;
+      const nodes = Array.from({ length: store.receive.nodes }, (_, i) => new ThanosReceive(this, receiveNodeName(i), { ...common, store, index: i }));
+      all.push(...nodes, new ThanosQuery(this, THANOS_QUERY_NAME, { ...common, store }));
     }
     if (s.grafana.enabled) all.push(new GrafanaServer(this, "grafana", { ...common, spec: s.grafana, rootUrl: spec.grafanaUrl }));
     if (s.jaeger.enabled) all.push(new Jaeger(this, "jaeger", { ...common, spec: s.jaeger }));
@@ -115,6 +142,7 @@ export class MonitoringStack extends TerraformStack {
       ["pushgateway_url", "pushgateway", 9091, "Pushgateway (CI pushes its run metrics here)"],
       ["toxiproxy_api_url", "toxiproxy", 8474, "Toxiproxy API (chaos tests add toxics here)"],
       ["cadvisor_url", "cadvisor", 8080, "cAdvisor UI"],
+      ["thanos_query_url", THANOS_QUERY_NAME, THANOS_PORTS.http, "Thanos Query: the deduplicated view of the Prometheus pair and the long-term store"],
     ];
     for (const [name, service, port, description] of uis) {
       const svc = this.services[service];

@@ -5,11 +5,14 @@ import { terraformLiteral } from "../common/terraform-string";
 import { webConfigParts } from "../common/web-config";
 import { alertmanagerCommand, alertmanagerSecretFiles, renderAlertmanagerConfig } from "./config";
 import { ALERTMANAGER_PORT, ALERTMANAGER_CONFIG_PATH, ALERTMANAGER_DATA_DIR } from "../../spec/alertmanager";
+import { alertmanagerPeerName, withClusterFlags } from "./ha";
 
 export interface AlertmanagerProps {
   readonly environment: string;
   readonly networkName: string;
   readonly spec: ServicesSpec["alertmanager"];
+  /** Which peer of the cluster this is (constructs/alertmanager/ha.ts); 0 for a single Alertmanager. */
+  readonly peer?: number;
 }
 
 /**
@@ -20,12 +23,15 @@ export interface AlertmanagerProps {
 export class Alertmanager extends ServiceContainer {
   constructor(scope: Construct, id: string, props: AlertmanagerProps) {
     const cfg = props.spec.config;
+    const peer = props.peer ?? 0;
+    const service = alertmanagerPeerName(peer);
+    const cluster = { peers: props.spec.cluster.peers, index: peer, peerTimeout: props.spec.cluster.peerTimeout };
     const web = webConfigParts(scope, "alertmanager", props.spec.webConfig, "/etc/alertmanager/web", "/-/ready", ALERTMANAGER_PORT);
     super(scope, id, {
       environment: props.environment,
-      service: "alertmanager",
+      service,
       ...containerSettings(props.spec),
-      command: [...alertmanagerCommand(), ...(web?.flags ?? [])],
+      command: [...withClusterFlags(alertmanagerCommand(), cluster), ...(web?.flags ?? [])],
       files: [{ containerPath: ALERTMANAGER_CONFIG_PATH, content: renderAlertmanagerConfig(cfg) }],
       secretFiles: [
         ...alertmanagerSecretFiles(cfg).map((f) => ({
@@ -37,7 +43,8 @@ export class Alertmanager extends ServiceContainer {
         ...(web?.secretFiles ?? []),
       ],
       volumes: [{ name: "data", containerPath: ALERTMANAGER_DATA_DIR }],
-      ports: [{ internal: ALERTMANAGER_PORT, external: props.spec.ports.ui }],
+      // The UI of the first peer is published; the others (and every gossip port) stay on the network.
+      ports: [{ internal: ALERTMANAGER_PORT, external: peer === 0 ? props.spec.ports.ui : null }],
       networkName: props.networkName,
       healthcheck: web?.healthcheck ?? wgetHealthcheck(`http://127.0.0.1:${ALERTMANAGER_PORT}/-/ready`),
     });

@@ -1,5 +1,6 @@
 import { compactStableJson } from "../../serialize/json";
 import type { GrafanaSpec } from "../../spec/grafana";
+import { haDatasourceUrls } from "./ha-datasources";
 
 /**
  * The datasources of the grafana stack, as plain data (pure, no cdktf): type, uid, url and the
@@ -7,7 +8,7 @@ import type { GrafanaSpec } from "../../spec/grafana";
  * bytes and the plan shows no spurious change.
  */
 export interface DatasourceDefinition {
-  readonly key: "prometheus" | "loki" | "jaeger" | "alertmanager";
+  readonly key: "prometheus" | "longRange" | "loki" | "jaeger" | "alertmanager";
   readonly name: string;
   readonly type: string;
   readonly uid: string;
@@ -21,24 +22,45 @@ export interface DatasourceDefinition {
 /** Promtail stores the trace id as structured metadata named so (constructs/promtail). */
 export const TRACE_ID_FIELD = "trace_id";
 
-export function datasourceDefinitions(g: GrafanaSpec, opts: { scrapeInterval: string }): DatasourceDefinition[] {
+export function datasourceDefinitions(
+  g: GrafanaSpec,
+  opts: { scrapeInterval: string; /** From haDatasourceUrls; without it: one Prometheus, no store. */ urls?: { prometheus: string; longRange?: string } },
+): DatasourceDefinition[] {
   const ds = g.datasources;
+  const urls = opts.urls ?? haDatasourceUrls({ replicas: 1, store: { kind: "none" }, prometheusUrl: ds.prometheus.url, longRangeUrl: ds.longRange.url });
+  const promJson = {
+    httpMethod: "POST",
+    // Grafana's $__rate_interval is at least four of these.
+    timeInterval: opts.scrapeInterval,
+    prometheusType: "Prometheus",
+    prometheusVersion: "3.5.0",
+    manageAlerts: false,
+  };
   const defs: Array<Omit<DatasourceDefinition, "jsonDataEncoded">> = [
     {
       key: "prometheus",
-      ...ds.prometheus,
+      name: ds.prometheus.name,
+      uid: ds.prometheus.uid,
+      url: urls.prometheus,
       type: "prometheus",
       isDefault: true,
-      jsonData: {
-        httpMethod: "POST",
-        // Grafana's $__rate_interval is at least four of these.
-        timeInterval: opts.scrapeInterval,
-        prometheusType: "Prometheus",
-        prometheusVersion: "3.5.0",
-        manageAlerts: false,
-        exemplarTraceIdDestinations: [{ name: TRACE_ID_FIELD, datasourceUid: ds.jaeger.uid }],
-      },
+      jsonData: { ...promJson, exemplarTraceIdDestinations: [{ name: TRACE_ID_FIELD, datasourceUid: ds.jaeger.uid }] },
     },
+    ...(urls.longRange === undefined
+      ? []
+      : [
+          {
+            key: "longRange" as const,
+            name: ds.longRange.name,
+            uid: ds.longRange.uid,
+            url: urls.longRange,
+            // Thanos Query and most remote stores answer the Prometheus API; months of data take
+            // longer than Grafana's 30 s default to read.
+            type: "prometheus",
+            isDefault: false,
+            jsonData: { ...promJson, prometheusType: "Thanos", queryTimeout: "120s" },
+          },
+        ]),
     {
       key: "loki",
       ...ds.loki,

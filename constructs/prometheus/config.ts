@@ -15,6 +15,12 @@ export interface ScrapeConfigInput {
   readonly ruleFiles: readonly string[];
   /** Alertmanager targets Prometheus sends alerts to (host:port). */
   readonly alertmanagers: readonly string[];
+  /** HA (constructs/prometheus/ha.ts): this replica's own external labels, e.g. { replica: "a" }. */
+  readonly replicaLabels?: Readonly<Record<string, string>>;
+  /** alerting.alert_relabel_configs (drops the replica label so the pair's alerts are one alert). */
+  readonly alertRelabelConfigs?: ReadonlyArray<Record<string, unknown>>;
+  /** remote_write entries (constructs/thanos/config.ts renderRemoteWrite). */
+  readonly remoteWrite?: ReadonlyArray<Record<string, unknown>>;
 }
 
 type Job = Record<string, unknown>;
@@ -98,12 +104,14 @@ export function renderPrometheusConfig(input: ScrapeConfigInput): string {
       scrape_interval: d(spec.scrapeInterval),
       scrape_timeout: d(spec.scrapeTimeout),
       evaluation_interval: d(spec.evaluationInterval),
-      external_labels: { environment: input.environment, ...spec.externalLabels },
+      external_labels: { environment: input.environment, ...spec.externalLabels, ...input.replicaLabels },
     },
     rule_files: [...input.ruleFiles],
     alerting: {
+      ...(input.alertRelabelConfigs?.length ? { alert_relabel_configs: [...input.alertRelabelConfigs] } : {}),
       alertmanagers: [{ api_version: "v2", static_configs: [{ targets: [...input.alertmanagers] }] }],
     },
+    ...(input.remoteWrite?.length ? { remote_write: [...input.remoteWrite] } : {}),
     scrape_configs: [
       staticJob(JOBS.prometheus, targets.prometheus, spec),
       staticJob(JOBS.app, targets.app, spec, {

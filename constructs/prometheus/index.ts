@@ -20,6 +20,8 @@ export interface PrometheusProps {
   /** Files to place in /etc/prometheus, keyed by path relative to it (prometheus.yml and the rule files). */
   readonly files: ReadonlyMap<string, string>;
   readonly networkName: string;
+  /** Service name (container alias, volume names); "prometheus" unless a replica of a pair (ha.ts). */
+  readonly service?: string;
   /** Container settings (image, port, limits); defaults when absent. */
   readonly container?: Partial<Pick<ServicesSpec["prometheus"], "image" | "digest" | "publishAddress" | "memoryMb" | "cpus" | "hardening" | "webConfig" | "reloadConfigInPlace">> & {
     readonly ports?: { readonly ui: number | null };
@@ -51,10 +53,11 @@ export class Prometheus extends ServiceContainer {
     const c = props.container ?? {};
     const web = c.webConfig && webConfigParts(scope, "prometheus", c.webConfig, `${PROMETHEUS_CONFIG_DIR}/web`, "/-/ready", PROMETHEUS_PORT);
     const inPlace = c.reloadConfigInPlace === true;
+    const service = props.service ?? "prometheus";
     const files = [...props.files.entries()].map(([p, content]) => ({ containerPath: `${PROMETHEUS_CONFIG_DIR}/${p}`, content, renderedPath: p }));
     super(scope, id, {
       environment: props.environment,
-      service: "prometheus",
+      service,
       image: c.image ?? PROMETHEUS_IMAGE,
       digest: c.digest,
       command: [...prometheusFlags(props.spec), ...(web?.flags ?? [])],
@@ -72,17 +75,17 @@ export class Prometheus extends ServiceContainer {
     });
     this.dataVolume = this.volumes.data;
     if (inPlace) {
-      for (const f of files) RenderedFiles.of(this).add(`prometheus/${f.renderedPath}`, f.content);
+      for (const f of files) RenderedFiles.of(this).add(`${service}/${f.renderedPath}`, f.content);
       this.configLoader = new ConfigLoader(this, "config-loader", {
         environment: props.environment,
-        service: "prometheus",
+        service,
         // The image resource, not the container's attribute: that would make the loader depend on the server.
         imageId: (this.node.findChild("image") as image.Image).imageId,
         networkName: props.networkName,
         volume: this.volumes.config,
         configDir: PROMETHEUS_CONFIG_DIR,
         files: props.files,
-        reloadUrl: `http://prometheus:${PROMETHEUS_PORT}/-/reload`,
+        reloadUrl: `http://${service}:${PROMETHEUS_PORT}/-/reload`,
         user: "65534",
       });
       this.container.dependsOn = [...(this.container.dependsOn ?? []), dependable(this.configLoader.container)];
