@@ -48,7 +48,9 @@ describe("the same change in every environment", () => {
     expect(md.match(/\*\*changed\*\* `HostHighCpuUsage`/g)).toHaveLength(1);
     expect(md).toContain("<b>dev, staging, prod</b>: the same 4 changes in each");
     expect(md.match(/\*\*replaced\*\* `docker_container\.prometheus_container/g)).toHaveLength(3);
-    expect(md).toContain("<b>prod</b>: 1 change (besides the 4 shared above): 1 container replaced");
+    // prod runs a Prometheus pair: the second replica's rule file and container are prod's own changes.
+    expect(md).toContain("<b>prod</b>: 3 changes (besides the 4 shared above): 1 alert changed, 2 containers replaced");
+    expect(md).toContain("**changed** `HostHighCpuUsage#2` <sub>monitoring-prod · prometheus-1/alerting_rules.yml</sub>");
     expect(renderMarkdown(report, { condensed: false }).match(/\*\*changed\*\* `HostHighCpuUsage`/g)).toHaveLength(3);
   });
 

@@ -56,7 +56,10 @@ describe.each(builtInEnvironments().map((s) => s.name))("grafana-%s stack", (env
   const spec = builtIn(env);
   const { raw, json, stack } = synth(spec);
   const dashboards = buildDashboards(spec);
-  const datasources = datasourceDefinitions(spec.grafana, { scrapeInterval: "15s" });
+  // With a Prometheus pair and a store (prod), Grafana reads the deduplicated Thanos Query and gets a long-range datasource.
+  const ha = spec.prometheus.replicas > 1 && spec.store.kind !== "none";
+  const urls = ha ? { prometheus: "http://thanos-query:10902", longRange: "http://thanos-query:10902" } : { prometheus: "http://prometheus:9090" };
+  const datasources = datasourceDefinitions(spec.grafana, { scrapeInterval: "15s", urls });
 
   it("cdk.tf.json matches its snapshot (JSON bodies by digest; the dashboards are snapshotted in dashboards.test.ts)", () => {
     expect(withDigests(json)).toMatchSnapshot();
@@ -88,7 +91,7 @@ describe.each(builtInEnvironments().map((s) => s.name))("grafana-%s stack", (env
       name: "Prometheus",
       type: "prometheus",
       uid: "civicpulse-prometheus",
-      url: "http://prometheus:9090",
+      url: urls.prometheus,
       is_default: true,
       json_data_encoded: enc("prometheus"),
     });
@@ -100,7 +103,8 @@ describe.each(builtInEnvironments().map((s) => s.name))("grafana-%s stack", (env
       url: "http://alertmanager:9093",
       json_data_encoded: '{"handleGrafanaManagedAlerts":false,"implementation":"prometheus"}',
     });
-    expect(Object.keys(json.resource.grafana_data_source)).toHaveLength(4);
+    expect(Object.keys(json.resource.grafana_data_source)).toHaveLength(ha ? 5 : 4);
+    if (ha) expect(raw).toHaveResourceWithProperties(DataSource, { type: "prometheus", url: urls.longRange, is_default: false });
 
     const loki = JSON.parse(datasources.find((d) => d.key === "loki")!.jsonDataEncoded);
     expect(loki.derivedFields[0]).toEqual(
