@@ -20,6 +20,7 @@ import { DASHBOARD_UIDS } from "../rules/panels";
 import { synthesizeAll } from "../stacks/app";
 import { EnvironmentError, loadEnvironment } from "../spec/load";
 import { EnvironmentSpec } from "../spec/environment";
+import { haDatasourceUrls } from "../constructs/grafana/ha-datasources";
 import { GrafanaStack } from "../stacks/grafana-stack";
 import { MonitoringStack } from "../stacks/monitoring-stack";
 import { GRAFANA_ADMIN_PASSWORD_VARIABLE, resolveGrafanaLogin } from "../constructs/grafana/login";
@@ -149,6 +150,12 @@ describe.each(builtInEnvironments().map((s) => s.name))("grafana-%s stack", (env
   });
 });
 
+/** The datasource URLs the stack derives from the HA settings (a Prometheus pair with a store reads Thanos Query). */
+function stackUrls(spec: EnvironmentSpec): { prometheus: string; longRange?: string } {
+  const ds = spec.grafana.datasources;
+  return haDatasourceUrls({ replicas: spec.prometheus.replicas, store: spec.store, prometheusUrl: ds.prometheus.url, longRangeUrl: ds.longRange.url });
+}
+
 /** Every key path, so JSON.stringify's allowlist keeps all keys while ordering them. */
 function flatKeys(value: unknown, out: Record<string, true> = {}): Record<string, true> {
   if (Array.isArray(value)) value.forEach((x) => flatKeys(x, out));
@@ -172,7 +179,7 @@ describe("Terraform itself reads the escaped strings back as the rendered JSON",
     }
     for (const [id, r] of Object.entries(json.resource.grafana_data_source as Json)) {
       outputs[id] = { value: r.json_data_encoded };
-      expected[id] = datasourceDefinitions(spec.grafana, { scrapeInterval: "15s" }).find((d) => d.uid === r.uid)!.jsonDataEncoded;
+      expected[id] = datasourceDefinitions(spec.grafana, { scrapeInterval: "15s", urls: stackUrls(spec) }).find((d) => d.uid === r.uid)!.jsonDataEncoded;
     }
     const dir = mkdtempSync(path.join(tmpdir(), "civicpulse-tf-"));
     try {
@@ -216,7 +223,8 @@ describe("an external Grafana", () => {
 
   it("still provisions the same folder, datasources and dashboards", () => {
     expect(raw).toHaveResourceWithProperties(Folder, { uid: "civicpulse" });
-    expect(Object.keys(json.resource.grafana_data_source)).toHaveLength(4);
+    // prod's Prometheus pair and store add the long-range datasource.
+    expect(Object.keys(json.resource.grafana_data_source).sort()).toEqual(["alertmanager", "jaeger", "loki", "longRange", "prometheus"]);
     expect(Object.keys(json.resource.grafana_dashboard)).toHaveLength(3);
   });
 
