@@ -19,6 +19,8 @@ bash scripts/install-tools.sh
 # Sloth for the SLO comparison test (built from the Go module proxy, cached in .tools/go/bin).
 bash scripts/install-sloth.sh
 npx tsc -p tsconfig.json
+# Jest transpiles without type checking (isolatedModules), so the tests are type-checked here.
+npx tsc -p tsconfig.test.json --noEmit
 
 results="$(mktemp --suffix=.json)"
 report=".verify/e2e-report.md"
