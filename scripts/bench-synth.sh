@@ -30,7 +30,8 @@ RUNS="${RUNS:-10}"
 MIN_RATIO_UNCHANGED=5
 MIN_RATIO_EDITED=2
 STACKS=(monitoring-dev monitoring-staging monitoring-prod grafana-dev grafana-staging grafana-prod)
-SOURCES=(main.ts stacks rules constructs dashboards .gen scripts package.json tsconfig.json cdktf.json)
+# Every tracked top-level entry the app can import (derived, so a new folder is not forgotten).
+mapfile -t SOURCES < <(git ls-files | cut -d/ -f1 | sort -u | grep -vxE '__tests__|docs|instrumentation|e2e|\.github|\.ci|\.gitignore|README\.md|CHANGELOG\.md|LICENSE|package-lock\.json')
 EDITED="serialize/yaml.ts"
 # The local backend's state path names the project folder, which differs for the copy.
 STATE_PATH_LINE='"path": ".*\.tfstate"'
@@ -67,7 +68,8 @@ npx tsc -p tsconfig.json
 echo "== laying out .bench/tsnode-app and .bench/fast-app"
 rm -rf "$TSNODE_APP" "$FAST_APP"
 mkdir -p "$TSNODE_APP" "$FAST_APP"
-for f in main.ts stacks rules constructs dashboards cli .gen node_modules tsconfig.json package.json; do
+for f in "${SOURCES[@]}" node_modules; do
+  [ "$f" = cdktf.json ] && continue
   [ -e "$ROOT/$f" ] || { echo "bench-synth: $f missing from the project" >&2; exit 2; }
   ln -s "$ROOT/$f" "$TSNODE_APP/$f"
 done
