@@ -266,6 +266,18 @@ describe("dashboards and other resources (hand-written example fixture)", () => 
     });
   });
 
+  test("environments are listed in the declared deploy order, a new one where it was declared", () => {
+    const h = { stacks: new Map(head.stacks) };
+    const prod = h.stacks.get("monitoring-prod") as { name: string; tf: Record<string, any>; rendered: Map<string, string> };
+    // The example fixture holds dev and prod: staging and qa as copies of prod.
+    for (const env of ["staging", "qa"]) h.stacks.set(`monitoring-${env}`, { ...prod, name: `monitoring-${env}` });
+    // Without an order: the presets' (dev, staging, prod), then the unknown qa.
+    expect(diffOutputs(base, h, EXAMPLE_LABELS).environments.map((e) => e.name)).toEqual(["dev", "staging", "prod", "qa"]);
+    // With the order synth reads (qa declared with basedOn: staging): qa right after staging.
+    const ordered = diffOutputs(base, h, EXAMPLE_LABELS, ["dev", "staging", "qa", "prod"]).environments.map((e) => e.name);
+    expect(ordered).toEqual(["dev", "staging", "qa", "prod"]);
+  });
+
   test("a removed dashboard and a grafana resource ForceNew attribute", () => {
     const h = { stacks: new Map(head.stacks) };
     const g = h.stacks.get("grafana-prod") as { name: string; tf: Record<string, any>; rendered: Map<string, string> };

@@ -22,6 +22,8 @@ import { composeComment, diffOutputs, DiffReport, loadSynthOutput, OutputFolderE
 import { DEFAULT_MAX_CHARS } from "../diff/markdown";
 import { StackPlan } from "../diff/comment";
 import { GITHUB_COMMENT_LIMIT } from "../diff/types";
+import { repoRoot } from "../e2e/tools";
+import { EnvironmentError, environmentNames, readOverrides } from "../spec/load";
 
 export const EXIT = { noChanges: 0, error: 1, changes: 2 } as const;
 
@@ -236,6 +238,20 @@ function step<T>(progress: Progress | undefined, what: string, f: () => T): T {
   return result;
 }
 
+/**
+ * The deploy order the report lists environments in: the presets and the override file's declared
+ * environments, as synth and the workflows read them. An unreadable override file is synth's error
+ * to report; the report then falls back to the presets' order.
+ */
+function deployOrder(env: NodeJS.ProcessEnv): string[] | undefined {
+  try {
+    return environmentNames(readOverrides({ rootDir: repoRoot(), env }));
+  } catch (e) {
+    if (e instanceof EnvironmentError) return undefined;
+    throw e;
+  }
+}
+
 /** Builds the report for the given arguments (synthesizing what must be). */
 export function buildReport(args: DiffArgs, options: { cwd?: string; env?: NodeJS.ProcessEnv; progress?: Progress } = {}): DiffReport {
   if (args.report) {
@@ -259,16 +275,17 @@ export function buildReport(args: DiffArgs, options: { cwd?: string; env?: NodeJ
           const head = load(dir, "head");
           return step(progress, "comparing", () => f(head, "working tree"));
         }, options.env, progress);
+  const order = deployOrder(options.env ?? process.env);
   const basePath = path.resolve(cwd, base);
   if (isDir(basePath)) {
     const baseOut = load(basePath, "base");
-    return withHead((head, headLabel) => diffOutputs(baseOut, head, { base, head: headLabel }));
+    return withHead((head, headLabel) => diffOutputs(baseOut, head, { base, head: headLabel }, order));
   }
   return withSynthesizedRef(
     base,
     (dir, sha) => {
       const baseOut = load(dir, "base");
-      return withHead((head, headLabel) => diffOutputs(baseOut, head, { base: `${base} (${sha.slice(0, 12)})`, head: headLabel }));
+      return withHead((head, headLabel) => diffOutputs(baseOut, head, { base: `${base} (${sha.slice(0, 12)})`, head: headLabel }, order));
     },
     { ...options, progress },
   );

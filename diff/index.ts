@@ -22,6 +22,7 @@ import {
   SynthOutput,
 } from "./types";
 import { lineDelta } from "./values";
+import { PRESETS } from "../spec/presets";
 
 export * from "./types";
 export { loadSynthOutput, OutputFolderError } from "./load";
@@ -29,8 +30,8 @@ export { renderMarkdown } from "./markdown";
 export { composeComment, planSummary, prLabel } from "./comment";
 export { thresholds } from "./rules";
 
-/** Environments in deployment order first, then any other alphabetically. */
-const ENV_ORDER = ["dev", "staging", "prod"];
+/** Without a declared order (the override file's environments), the presets' deploy order. */
+const PRESET_ORDER: readonly string[] = Object.keys(PRESETS);
 
 /** `monitoring-dev` → `dev`, `grafana-prod` → `prod`; a name without a dash is its own environment. */
 export function environmentOf(stack: string): string {
@@ -110,14 +111,14 @@ export function countByKind(changes: readonly Change[]): Partial<Record<ChangeKi
 }
 
 /** The whole report: base and head are labels for the reader (a git ref, a folder). */
-export function diffOutputs(base: SynthOutput, head: SynthOutput, labels: { base: string; head: string }): DiffReport {
+export function diffOutputs(base: SynthOutput, head: SynthOutput, labels: { base: string; head: string }, order: readonly string[] = PRESET_ORDER): DiffReport {
   const names = [...new Set([...base.stacks.keys(), ...head.stacks.keys()])];
   const byEnv = new Map<string, string[]>();
   for (const n of names) byEnv.set(environmentOf(n), [...(byEnv.get(environmentOf(n)) ?? []), n]);
+  // Environments in deploy order first, then any other (one removed from the config) alphabetically.
+  const rank = (e: string) => (order.includes(e) ? order.indexOf(e) : order.length);
   const envNames = [...byEnv.keys()].sort((x, y) => {
-    const i = ENV_ORDER.indexOf(x);
-    const j = ENV_ORDER.indexOf(y);
-    return (i < 0 ? 99 : i) - (j < 0 ? 99 : j) || x.localeCompare(y);
+    return rank(x) - rank(y) || x.localeCompare(y);
   });
   const environments: EnvironmentDiff[] = envNames.map((env) => {
     const stacks = (byEnv.get(env) ?? []).sort((x, y) => (x.startsWith("monitoring-") ? -1 : y.startsWith("monitoring-") ? 1 : x.localeCompare(y)));
