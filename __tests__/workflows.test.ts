@@ -214,3 +214,59 @@ test("every shell step parses (bash -n)", () => {
   }
   expect(existsSync(path.join(DIR, "pr.yml"))).toBe(true);
 });
+
+test("receiver secrets: every job that plans or deploys exports ALERTMANAGER_RECEIVER_* as TF_VAR_* before it runs cdktf", () => {
+  const jobs = [
+    { file: "deploy-environment.yml", steps: wf("deploy-environment.yml").jobs.deploy.steps as Job[], cdktf: /"\$CDKTF_CLI" deploy/ },
+    ...Object.values(wf("pr.yml").jobs)
+      .filter((j) => ((j.steps ?? []) as Job[]).some((s) => /"\$CDKTF_CLI" diff/.test(s.run ?? "")))
+      .map((j) => ({ file: "pr.yml", steps: j.steps as Job[], cdktf: /"\$CDKTF_CLI" diff/ })),
+  ];
+  expect(jobs.length).toBe(2);
+  for (const { file, steps, cdktf } of jobs) {
+    const exported = steps.findIndex((s) => s.run === "node scripts/receiver-secrets.js");
+    const first = steps.findIndex((s) => cdktf.test(s.run ?? ""));
+    expect(first).toBeGreaterThan(0);
+    expect({ file, exported: exported >= 0, before: exported < first }).toEqual({ file, exported: true, before: true });
+    expect(steps[exported].env).toEqual({ SECRETS_JSON: "${{ toJSON(secrets) }}" });
+  }
+});
+
+test("scripts/receiver-secrets.js writes only receiver secrets, lower-cased, each value behind its own delimiter", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "civicpulse-receiver-secrets-"));
+  try {
+    const envFile = path.join(dir, "github_env");
+    writeFileSync(envFile, "");
+    const secrets = {
+      ALERTMANAGER_RECEIVER_CHAT_API_URL: "https://hooks.slack.example/T0",
+      ALERTMANAGER_RECEIVER_SECURITY_MAIL_AUTH_PASSWORD: "line one\nTF_VAR_grafana_auth=injected",
+      GRAFANA_AUTH: "not a receiver secret",
+      DOCKER_HOST: "ssh://deploy@example",
+    };
+    const r = spawnSync(process.execPath, [path.join(ROOT, "scripts", "receiver-secrets.js")], {
+      env: { PATH: process.env.PATH, GITHUB_ENV: envFile, SECRETS_JSON: JSON.stringify(secrets) },
+      encoding: "utf8",
+    });
+    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
+    expect(r.stdout).toBe("receiver secrets: 2 exported as TF_VAR_* (alertmanager_receiver_chat_api_url, alertmanager_receiver_security_mail_auth_password)\n");
+    // Parse GITHUB_ENV's heredoc form as the runner does: NAME<<DELIM, value lines, DELIM.
+    const lines = readFileSync(envFile, "utf8").split("\n");
+    const vars: Record<string, string> = {};
+    for (let i = 0; i < lines.length && lines[i] !== ""; ) {
+      const m = /^([A-Za-z_][A-Za-z0-9_]*)<<(EOF_[0-9a-f]{32})$/.exec(lines[i]);
+      if (!m) throw new Error(`line ${i + 1} is not NAME<<DELIMITER: ${lines[i]}`);
+      const end = lines.indexOf(m[2], i + 1);
+      vars[m[1]] = lines.slice(i + 1, end).join("\n");
+      i = end + 1;
+    }
+    expect(vars).toEqual({
+      TF_VAR_alertmanager_receiver_chat_api_url: "https://hooks.slack.example/T0",
+      TF_VAR_alertmanager_receiver_security_mail_auth_password: "line one\nTF_VAR_grafana_auth=injected",
+    });
+    const missing = spawnSync(process.execPath, [path.join(ROOT, "scripts", "receiver-secrets.js")], { env: { PATH: process.env.PATH }, encoding: "utf8" });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toContain("GITHUB_ENV is not set");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
