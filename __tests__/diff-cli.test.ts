@@ -188,19 +188,31 @@ describe("a git ref as the base", () => {
 
   test("this project's HEAD, synthesized in a worktree; and with a bad override: exit 1", () => {
     const progress: string[] = [];
-    const report = buildReport({ base: "HEAD", head: base, format: "json", maxChars: 65000, help: false }, { cwd: PROJECT, progress: (l) => progress.push(l) });
+    // Its worktrees go to a temp folder of its own: other suites running at the same time
+    // (diff-clean-tree) make and remove civicpulse-diff-base-* worktrees of their own.
+    const own = tmp("civicpulse-diff-own-");
+    const ownWorktree = path.join(own, "civicpulse-diff-base-");
+    const savedTmp = process.env.TMPDIR;
+    process.env.TMPDIR = own;
+    let report: ReturnType<typeof buildReport>;
+    try {
+      report = buildReport({ base: "HEAD", head: base, format: "json", maxChars: 65000, help: false }, { cwd: PROJECT, progress: (l) => progress.push(l) });
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+    }
     expect(report.base).toMatch(/^HEAD \([0-9a-f]{12}\)$/);
     expect(progress.join("")).toMatch(/^civicpulse-diff: synthesizing the base HEAD \([0-9a-f]{12}\) in a temporary git worktree…\ncivicpulse-diff: synthesizing the base HEAD \([0-9a-f]{12}\) in a temporary git worktree: done in \d+\.\d s\n$/);
     expect(report.environments.map((e) => e.name)).toEqual(expect.arrayContaining([...BUILT_IN_NAMES]));
-    expect(worktrees()).not.toContain("civicpulse-diff-base-");
+    expect(worktrees()).not.toContain(ownWorktree);
 
     const bad = path.join(tmp("civicpulse-diff-override-"), "bad.yaml");
     writeFileSync(bad, "prod:\n  prometheus:\n    retentionTime: -5m\n");
-    const r = spawnCli(["--base", "HEAD", "--head", base], { ...process.env, CIVICPULSE_OVERRIDES: bad });
+    const r = spawnCli(["--base", "HEAD", "--head", base], { ...process.env, CIVICPULSE_OVERRIDES: bad, TMPDIR: own });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/monitoring diff failed: the base HEAD \([0-9a-f]{12}\) does not synthesize/);
     expect(r.stderr).toContain("prometheus.retentionTime");
-    expect(worktrees()).not.toContain("civicpulse-diff-base-");
+    expect(worktrees()).not.toContain(ownWorktree);
     expect(existsSync(bad)).toBe(true);
   }, 240_000);
 });
