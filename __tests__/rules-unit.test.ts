@@ -120,6 +120,18 @@ describe("runbooks", () => {
       expect(page).toContain(a.expr);
     }
   });
+
+  test("the file a runbook says to edit exists, for every alert of every environment", () => {
+    const { existsSync } = require("node:fs") as typeof import("node:fs");
+    const path = require("node:path") as typeof import("node:path");
+    const { renderRunbook } = require("../rules/runbooks") as typeof import("../rules/runbooks");
+    for (const env of builtInEnvironments()) {
+      for (const a of buildRuleSet(ruleContext(env)).alerts) {
+        const m = /Edit `([^`]+)`, not this page\./.exec(renderRunbook(a, env.name));
+        expect({ alert: a.alert, file: m?.[1], exists: m ? existsSync(path.join(__dirname, "..", m[1])) : false }).toEqual({ alert: a.alert, file: m?.[1], exists: true });
+      }
+    }
+  });
 });
 
 describe("README", () => {

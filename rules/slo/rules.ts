@@ -77,6 +77,8 @@ export function sloAlerts(ctx: RuleContext): AlertRule[] {
         expr: burnExpr(slo, windows),
         for: 0 as Duration,
         group: "slo",
+        // Generated per SLO: the rules live here, the objectives and windows in spec/slo.ts (`slos.*`).
+        source: "rules/slo/rules.ts",
         labels: { severity, category: "slo", team: ctx.team, service: "civicpulse", slo: slo.name },
         annotations: {
           summary: `${slo.title} SLO of ${subject} is burning its error budget ${speed === "fast" ? "fast" : "steadily"}`,
