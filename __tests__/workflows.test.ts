@@ -265,7 +265,12 @@ test("scripts/receiver-secrets.js writes only receiver secrets, lower-cased, eac
     });
     const missing = spawnSync(process.execPath, [path.join(ROOT, "scripts", "receiver-secrets.js")], { env: { PATH: process.env.PATH }, encoding: "utf8" });
     expect(missing.status).not.toBe(0);
-    expect(missing.stderr).toContain("GITHUB_ENV is not set");
+    expect(missing.stderr).toBe("receiver-secrets: GITHUB_ENV is not set: run this as a GitHub Actions step\n");
+    const before = readFileSync(envFile, "utf8");
+    const bad = spawnSync(process.execPath, [path.join(ROOT, "scripts", "receiver-secrets.js")], { env: { PATH: process.env.PATH, GITHUB_ENV: envFile, SECRETS_JSON: "{not json" }, encoding: "utf8" });
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^receiver-secrets: SECRETS_JSON is not JSON \(.+\): pass \$\{\{ toJSON\(secrets\) \}\}\n$/);
+    expect(readFileSync(envFile, "utf8")).toBe(before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -21,7 +21,12 @@ function main() {
   const target = process.env.GITHUB_ENV;
   if (!target) throw new Error("GITHUB_ENV is not set: run this as a GitHub Actions step");
   /** @type {Record<string, unknown>} */
-  const secrets = JSON.parse(process.env.SECRETS_JSON ?? "{}");
+  let secrets;
+  try {
+    secrets = JSON.parse(process.env.SECRETS_JSON ?? "{}");
+  } catch (e) {
+    throw new Error(`SECRETS_JSON is not JSON (${/** @type {Error} */ (e).message}): pass \${{ toJSON(secrets) }}`);
+  }
   const names = Object.keys(secrets).filter((k) => k.startsWith(PREFIX) && /^[A-Z0-9_]+$/.test(k)).sort();
   let out = "";
   for (const name of names) {
@@ -35,4 +40,10 @@ function main() {
   process.stdout.write(`receiver secrets: ${names.length} exported as TF_VAR_* (${names.map((n) => n.toLowerCase()).join(", ") || "none"})\n`);
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  // Nothing was appended: every check comes before the one write.
+  process.stderr.write(`receiver-secrets: ${/** @type {Error} */ (e).message}\n`);
+  process.exitCode = 1;
+}
