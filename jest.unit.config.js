@@ -19,6 +19,7 @@ const REAL_TOOLS = [
   "grafana-stack", // terraform apply of the escaped strings
   "hostile-inputs", // promtool and amtool on the accepted inputs
   "new-user", // the civicpulse-check bin on new environments and receivers
+  "package-consumer", // tsc type-checks another project against the compiled package (~10 s)
   "prometheus-live", // Prometheus with the container's flags
   "provider-schema", // terraform with the locally built docker provider
   "promtail-config", // promtool (RE2)

@@ -89,6 +89,10 @@ describe("HA topology in the generated stack", () => {
     }
     expect(prod["civicpulse-prod-thanos-query"].command).toEqual(queryFlags({ endpoints }));
     expect(prod["civicpulse-prod-thanos-query"].command).toEqual(expect.arrayContaining(["--query.replica-label=replica", "--query.replica-label=receive_replica"]));
+    // Strict: a node that failed a health check is still asked (a partial-response warning while it
+    // is down), instead of silently dropping out of answers until Query's next check.
+    const endpointFlags = prod["civicpulse-prod-thanos-query"].command.filter((f: string) => f.startsWith("--endpoint"));
+    expect(endpointFlags).toEqual(["--endpoint-strict=thanos-receive-0:10901", "--endpoint-strict=thanos-receive-1:10901", "--endpoint-strict=thanos-receive-2:10901"]);
   });
 });
 
@@ -117,6 +121,29 @@ describe("HA settings are validated", () => {
     expect(issues({ prometheus: { replicas: 2, externalLabels: { replica: "x" } }, store: { kind: "thanos-receive" } })).toEqual([
       expect.stringMatching(/^prometheus\.externalLabels\.replica: /),
     ]);
+  });
+
+  test("a clustered Alertmanager's group interval must outlast the slowest peer's wait", () => {
+    const cluster = (groupInterval: string, peerTimeout = "15s") => ({
+      services: { alertmanager: { cluster: { peers: 3, peerTimeout }, config: { routing: { emergency: { groupInterval } } } } },
+    });
+    // 3 peers: the last waits 2 x 15s = 30s; the emergency tier's 30s is not longer, 31s is.
+    expect(issues(cluster("30s"))).toEqual([
+      expect.stringMatching(/^services\.alertmanager\.config\.routing\.emergency\.groupInterval: 30s is not longer than the slowest Alertmanager peer's wait \(2 x services\.alertmanager\.cluster\.peerTimeout 15s = 30s\)/),
+    ]);
+    expect(issues(cluster("31s"))).toEqual([]);
+    expect(issues(cluster("30s", "10s"))).toEqual([]);
+    // One Alertmanager: nothing waits, any interval is fine.
+    expect(issues({ services: { alertmanager: { config: { routing: { emergency: { groupInterval: "5s" } } } } } })).toEqual([]);
+  });
+
+  test("receive nodes take late samples within the out-of-order window (a queue catching up after an outage)", () => {
+    const spec = env("prod");
+    if (spec.store.kind !== "thanos-receive") throw new Error("prod store should be thanos-receive");
+    expect(receiveFlags({ store: spec.store, index: 0, localEndpoint: "n:1" })).toContain("--tsdb.out-of-order.time-window=2h");
+    const custom = environmentSpecSchema.parse({ name: "x", store: { kind: "thanos-receive", receive: { outOfOrderWindow: "30m" } } });
+    if (custom.store.kind !== "thanos-receive") throw new Error("store should be thanos-receive");
+    expect(receiveFlags({ store: custom.store, index: 0, localEndpoint: "n:1" })).toContain("--tsdb.out-of-order.time-window=30m");
   });
 
   test("an external store: every replica writes there, Grafana's long-range datasource reads its query URL", () => {

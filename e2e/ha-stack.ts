@@ -30,6 +30,11 @@ export const HA_E2E_OVERRIDES: ReadonlyArray<{ field: string; value: string; rea
     reason: "longer than the run, so any second copy of a notification is a duplicate, never a planned repeat",
   },
   {
+    field: "services.alertmanager.config.routing.*.groupInterval",
+    value: "35s (not scaled)",
+    reason: "longer than the slowest peer's wait (2 x 15s), as spec/ha-checks.ts requires of every clustered environment; the e2e clock's 5 s would let a waiting peer send a stale firing after the resolved",
+  },
+  {
     field: "services.alertmanager.cluster.peerTimeout",
     value: "15s (not scaled)",
     reason: "the production value: failover delay and notification-log gossip are measured as deployed",
@@ -39,6 +44,8 @@ export const HA_E2E_OVERRIDES: ReadonlyArray<{ field: string; value: string; rea
 export const REPLICAS = 2;
 export const PEERS = 3;
 export const RECEIVE_NODES = 3;
+/** Starts of one receive node before its crashes fail the proof. */
+export const RECEIVE_START_ATTEMPTS = 3;
 
 export interface HaPorts {
   readonly prometheus: number[];
@@ -62,6 +69,8 @@ export interface HaStack {
   readonly amUrls: string[];
   readonly queryUrl: string;
   readonly startup: Record<string, number>;
+  /** Receive nodes that crashed on start and were started again (node: panic line). */
+  readonly receiveCrashes: readonly string[];
   /** Process names, as the supervisor knows them. */
   readonly names: { prometheus: string[]; alertmanager: string[]; receive: string[]; query: string };
   startPrometheus(i: number): Promise<void>;
@@ -92,7 +101,7 @@ export function haEnvironment(e2ePorts: E2ePorts, ha: HaPorts, counter: Notifica
     secretsDir,
   });
   const am = input.services!.alertmanager!.config!;
-  const tier = (t: { groupWait?: unknown } | undefined, repeat: string) => ({ ...(t ?? {}), repeatInterval: repeat });
+  const tier = (t: { groupWait?: unknown } | undefined, repeat: string) => ({ ...(t ?? {}), groupInterval: "35s", repeatInterval: repeat });
   const r = am.routing!;
   const withHa = {
     ...input,
@@ -180,9 +189,25 @@ export async function startHaStack(log: (l: string) => void = () => undefined, o
       }),
     );
     const thanos = thanosBinary();
+    // Thanos Receive 0.42.4 can panic on start over existing data (its pruning job reads the
+    // tenant's TSDB before it is open: thanos-io/thanos#8990, fixed after 0.42.4); the deployed
+    // container comes back by its restart policy (unless-stopped), so here it is started again the
+    // same way, at most RECEIVE_START_ATTEMPTS times, and each crash is counted for the report.
+    const crashes: string[] = [];
     const startReceive = async (i: number) => {
-      sup.start(receiveNames[i], thanos, receiveArgs[i]);
-      await sup.waitHttp(receiveNames[i], `${base(ha.receiveHttp[i])}/-/ready`, 60_000);
+      for (let attempt = 1; ; attempt++) {
+        sup.start(receiveNames[i], thanos, receiveArgs[i]);
+        try {
+          await sup.waitHttp(receiveNames[i], `${base(ha.receiveHttp[i])}/-/ready`, 60_000);
+          return;
+        } catch (e) {
+          const p = sup.get(receiveNames[i]);
+          if (p.running() || attempt >= RECEIVE_START_ATTEMPTS) throw e;
+          const panic = /panic: [^\n]*/.exec(p.output())?.[0] ?? `exit ${p.child.exitCode ?? p.child.signalCode}`;
+          crashes.push(`${receiveNames[i]}: ${panic}`);
+          log(`${receiveNames[i]} crashed on start (${panic}); starting it again, as the container's restart policy would`);
+        }
+      }
     };
     await timed("thanos receive x3", () => Promise.all(endpoints.map((_, i) => startReceive(i))));
     sup.start("thanos-query", thanos, queryFlags({ endpoints, listen: { grpc: `127.0.0.1:${ha.queryGrpc}`, http: `127.0.0.1:${ha.queryHttp}` } }));
@@ -257,6 +282,7 @@ export async function startHaStack(log: (l: string) => void = () => undefined, o
       amUrls: ha.alertmanager.map(base),
       queryUrl: base(ha.queryHttp),
       startup,
+      receiveCrashes: crashes,
       names: { prometheus: promNames, alertmanager: amNames, receive: receiveNames, query: "thanos-query" },
       startPrometheus,
       startReceive,

@@ -15,7 +15,9 @@ export interface Notification {
   readonly groupKey: string;
   readonly status: string;
   readonly alerts: ReadonlyArray<{ readonly status: string; readonly labels: Readonly<Record<string, string>> }>;
-  /** The identity above as one string. */
+  /** The sending peer's external URL (each peer has its own), so a duplicate names both senders. */
+  readonly sender: string;
+  /** The identity above (without the sender) as one string. */
   readonly key: string;
 }
 
@@ -23,6 +25,7 @@ interface Payload {
   receiver: string;
   status: string;
   groupKey: string;
+  externalURL?: string;
   alerts: Array<{ status: string; labels: Record<string, string> }>;
 }
 
@@ -47,7 +50,7 @@ export class NotificationCounter {
           const alerts = p.alerts.map((a) => ({ status: a.status, labels: a.labels }));
           const alertKeys = alerts.map((a) => `${a.status}{${sortedLabels(a.labels)}}`).sort();
           const key = [req.url ?? "", p.receiver, p.groupKey, p.status, ...alertKeys].join("|");
-          this.notifications.push({ at: Date.now(), path: req.url ?? "", receiver: p.receiver, groupKey: p.groupKey, status: p.status, alerts, key });
+          this.notifications.push({ at: Date.now(), path: req.url ?? "", receiver: p.receiver, groupKey: p.groupKey, status: p.status, alerts, sender: p.externalURL ?? "", key });
           res.writeHead(200).end();
         } catch {
           res.writeHead(400).end();

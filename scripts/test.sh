@@ -3,7 +3,8 @@
 # compiles, runs the real deploy (`npm run verify:deploy`), every jest suite (unit, snapshot, and
 # the ones that drive promtool, amtool, blackbox_exporter, Prometheus, Alertmanager, the
 # Pushgateway, terraform and Sloth for real), the Django package's pytest suite, then the live
-# end-to-end verification on the real Django app (`npm run verify` without its benchmark section).
+# end-to-end verification on the real Django app (`npm run verify` without its benchmark section),
+# then the HA proof (`npm run verify:ha`).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export CHECKPOINT_DISABLE=1
@@ -15,6 +16,14 @@ chmod 755 "$test_tmp"
 export TMPDIR="$test_tmp"
 export V8_COMPILE_CACHE_CACHE_DIR="$PWD/.tools/v8-compile-cache"
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# Thanos for the HA proof (built from the Go module proxy, cached in .tools/go/bin). A cold build
+# takes minutes of CPU, so it runs beside the installs and tests that mostly wait (the deploy, the
+# live runs) and is waited for just before the HA proof; its log is kept in .tools/.
+if [ "$#" -eq 0 ]; then
+  mkdir -p .tools
+  bash scripts/install-thanos.sh > .tools/install-thanos.log 2>&1 &
+  thanos_build=$!
+fi
 bash scripts/install-tools.sh
 # Sloth for the SLO comparison test (built from the Go module proxy, cached in .tools/go/bin).
 bash scripts/install-sloth.sh
@@ -61,6 +70,29 @@ if [ "$#" -eq 0 ]; then
   echo "verify: ${verify_passed} scenarios passed, ${verify_failed} failed (report: ${report})"
 fi
 
+# The HA proof (npm run verify:ha): a Prometheus pair, three Alertmanagers and a Thanos Receive
+# hashring through four faults, on 127.0.0.1.
+ha_passed=0
+ha_failed=0
+if [ "$#" -eq 0 ]; then
+  if wait "$thanos_build"; then
+    ha_rows="$(mktemp)"
+    if node dist/scripts/verify-ha.js > "$ha_rows" 2> .verify/ha-log.txt; then :; else status=1; fi
+    # One table row per fault, its last cell "yes" or "NO".
+    ha_passed=$(grep -cE '^\| .* \| yes \|$' "$ha_rows" || true)
+    ha_failed=$(grep -cE '^\| .* \| NO \|$' "$ha_rows" || true)
+    [ "$ha_passed" -gt 0 ] || ha_failed=$((ha_failed + 1))
+    grep -q 'Verdict: \*\*passed\*\*' "$ha_rows" || { [ "$ha_failed" -gt 0 ] || ha_failed=1; tail -n 30 .verify/ha-log.txt >&2; }
+    rm -f "$ha_rows"
+  else
+    echo "install-thanos failed (log: .tools/install-thanos.log):" >&2
+    tail -n 20 .tools/install-thanos.log >&2
+    ha_failed=1
+    status=1
+  fi
+  echo "verify:ha: ${ha_passed} faults survived, ${ha_failed} failed (report: .verify/ha-report.md)"
+fi
+
 hygiene_failed=0
 leftovers="$(ls -A "$test_tmp")"
 if [ -n "$leftovers" ]; then
@@ -74,5 +106,5 @@ echo "temp folder: $([ "$hygiene_failed" -eq 0 ] && echo "clean" || echo "NOT cl
 
 echo "jest: ${jest_passed} passed, ${jest_failed} failed"
 # One plain closing line for CI logs.
-echo "$((jest_passed + verify_passed + pytest_passed + deploy_passed)) passed, $((jest_failed + verify_failed + pytest_failed + hygiene_failed + deploy_failed)) failed"
+echo "$((jest_passed + verify_passed + pytest_passed + deploy_passed + ha_passed)) passed, $((jest_failed + verify_failed + pytest_failed + hygiene_failed + deploy_failed + ha_failed)) failed"
 exit "$status"

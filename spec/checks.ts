@@ -21,7 +21,17 @@ const RANGE_KEYS = ["window", "baseline"] as const;
 export function crossFieldIssues(spec: EnvironmentSpec): CrossFieldIssue[] {
   const issues: CrossFieldIssue[] = [];
   const p = spec.prometheus;
-  issues.push(...haIssues({ replicas: p.replicas, externalLabels: p.externalLabels, store: spec.store }));
+  const amService = spec.services.alertmanager;
+  issues.push(
+    ...haIssues({
+      replicas: p.replicas,
+      externalLabels: p.externalLabels,
+      store: spec.store,
+      alertmanagerPeers: amService.cluster.peers,
+      peerTimeout: amService.cluster.peerTimeout,
+      groupIntervals: Object.fromEntries(Object.entries(amService.config.routing).map(([tier, t]) => [tier, t.groupInterval])),
+    }),
+  );
 
   for (const [alert, knobs] of Object.entries(spec.alerts)) {
     for (const key of RANGE_KEYS) {

@@ -86,6 +86,14 @@ const thanosReceiveStore = z
         replicationFactor: z.number().int().min(1).max(32).default(3),
         /** How long the receivers keep samples (their local TSDB; no object storage in this stack). */
         retention: positiveDurationSchema.prefault("90d"),
+        /**
+         * How far behind a node's newest sample a late sample is still taken. A queue catching up
+         * after an outage sends samples older than what the node already holds of other series
+         * (and a node flushes its head to a block when it stops); without this window they are
+         * "out of bounds", refused with 409, and Prometheus drops them for good (seen live: the
+         * batch in flight when the store stopped). 2h covers what a replica's WAL keeps.
+         */
+        outOfOrderWindow: positiveDurationSchema.prefault("2h"),
         ...container(2048, 1),
       })
       .refine((r) => r.replicationFactor <= r.nodes, { path: ["replicationFactor"], message: "replicationFactor must not exceed nodes" })

@@ -51,6 +51,7 @@ export function receiveFlags(input: ReceiveFlagsInput): string[] {
     "receive",
     `--tsdb.path=${input.dataDir ?? THANOS_DATA_DIR}`,
     `--tsdb.retention=${formatDuration(r.retention)}`,
+    `--tsdb.out-of-order.time-window=${formatDuration(r.outOfOrderWindow)}`,
     `--grpc-address=${listen.grpc}`,
     `--http-address=${listen.http}`,
     `--remote-write.address=${listen.remoteWrite}`,
@@ -74,7 +75,11 @@ export function queryFlags(input: QueryFlagsInput): string[] {
     "query",
     `--grpc-address=${listen.grpc}`,
     `--http-address=${listen.http}`,
-    ...input.endpoints.map((e) => `--endpoint=${e}`),
+    // Strict: the hashring is static, so every node is always asked. A plain --endpoint that failed
+    // one health check drops out of queries until a later check (12-18 s after it came back, seen
+    // here) and Query answers from the others without a warning; a strict one that is down turns
+    // into a partial-response warning instead, and is asked again the moment it is back.
+    ...input.endpoints.map((e) => `--endpoint-strict=${e}`),
     `--query.replica-label=${REPLICA_LABEL}`,
     `--query.replica-label=${RECEIVE_REPLICA_LABEL}`,
   ];
