@@ -91,7 +91,7 @@ describe("HA topology in the generated stack", () => {
     expect(prod["civicpulse-prod-thanos-query"].command).toEqual(expect.arrayContaining(["--query.replica-label=replica", "--query.replica-label=receive_replica"]));
     // Strict: a node that failed a health check is still asked (a partial-response warning while it
     // is down), instead of silently dropping out of answers until Query's next check.
-    const endpointFlags = prod["civicpulse-prod-thanos-query"].command.filter((f: string) => f.startsWith("--endpoint"));
+    const endpointFlags = (prod["civicpulse-prod-thanos-query"].command ?? []).filter((f: string) => f.startsWith("--endpoint"));
     expect(endpointFlags).toEqual(["--endpoint-strict=thanos-receive-0:10901", "--endpoint-strict=thanos-receive-1:10901", "--endpoint-strict=thanos-receive-2:10901"]);
   });
 });
