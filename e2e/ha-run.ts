@@ -33,7 +33,7 @@ export interface HaMeasurements {
   /** RSS in MiB by process name, taken before the storage node was killed. */
   readonly rssMiB: Record<string, number>;
   readonly startupSeconds: Record<string, number>;
-  /** Receive nodes that panicked on start and were started again (see e2e/ha-stack.ts). */
+  /** Receive nodes that crashed (not stopped by the proof) and were started again (see e2e/ha-stack.ts). */
   readonly receiveCrashes: readonly string[];
   readonly wallSeconds: number;
 }
@@ -233,7 +233,7 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
 
   // --- fault 3: the whole store down for STORE_OUTAGE_MS ---
   const outageStart = Date.now();
-  await Promise.all(names.receive.map((n) => sup.stop(n)));
+  await Promise.all(names.receive.map((_, i) => stack.stopReceive(i)));
   log(`store down (all ${RECEIVE_NODES} receive nodes) for ${STORE_OUTAGE_MS / 1000} s`);
   const peakLag = promUrls.map(() => 0);
   while (Date.now() - outageStart < STORE_OUTAGE_MS) {
@@ -258,13 +258,21 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
   if (wait > 0) await sleep(wait);
   // Counted once Query asks every node again, so a node Query has not re-checked yet is not
   // mistaken for lost data.
-  await until("Thanos Query to see every receive node healthy", 60_000, async () => ((await unhealthyEndpoints(queryUrl)).length === 0 ? true : undefined), 500);
+  // With strict endpoints Query always asks every node; an answer without a partial-response
+  // warning is one every node gave.
+  const storeOnly = new Set([...(await externalLabelNames(promUrls[0])), ...RECEIVE_LABELS]);
+  const probe = `{__name__="up",replica="a"}`;
+  try {
+    await until("every receive node to answer through Thanos Query", 60_000, async () => ((await rawSamples(queryUrl, probe, 60, Date.now() / 1000, { dedup: "false" })).warnings.length === 0 ? true : undefined), 500);
+  } catch (e) {
+    const running = names.receive.map((n) => `${n} ${sup.get(n).running() ? "running" : "NOT running"}`).join(", ");
+    throw new Error(`${String(e)}; ${running}; Query's endpoint errors: ${(await unhealthyEndpoints(queryUrl)).join("; ") || "none"}`);
+  }
   // Sample by sample: each of the replica's local samples must be on at least one receive node
   // (dedup=false: every node's copy, merged; a deduplicated answer picks one copy per stretch and
   // may skip samples at a switch, so it cannot prove completeness).
   const everyCopy = { dedup: "false" };
   const all = `{__name__=~".+"}`;
-  const storeOnly = new Set([...(await externalLabelNames(promUrls[0])), ...RECEIVE_LABELS]);
   const inStore = (replica: string) => rawSamples(queryUrl, `{__name__=~".+",replica="${replica}"}`, windowS, evalAt, everyCopy, storeOnly);
   const local = await Promise.all(promUrls.map(async (u) => (await rawSamples(u, all, windowS, evalAt)).series));
   const stored = await Promise.all(["a", "b"].map(async (r) => (await inStore(r)).series));
@@ -276,7 +284,7 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
   const localCount = local.map(sampleCount);
   rows.push({
     fault: `stop the remote store (all ${RECEIVE_NODES} Thanos Receive nodes) for ${STORE_OUTAGE_MS / 1000} s`,
-    observed: `every sample of the ${windowS} s around the outage looked up in the store: replica a ${localCount[0] - lost[0].missing} of ${localCount[0]}, replica b ${localCount[1] - lost[1].missing} of ${localCount[1]} found; queues caught up ${catchUpSeconds.toFixed(1)} s after the store returned${stack.receiveCrashes.length ? ` (${stack.receiveCrashes.length} receive node start${stack.receiveCrashes.length === 1 ? "" : "s"} crashed and restarted, as the restart policy does)` : ""}`,
+    observed: `every sample of the ${windowS} s around the outage looked up in the store: replica a ${localCount[0] - lost[0].missing} of ${localCount[0]}, replica b ${localCount[1] - lost[1].missing} of ${localCount[1]} found; queues caught up ${catchUpSeconds.toFixed(1)} s after the store returned${stack.receiveCrashes.length ? ` (${stack.receiveCrashes.length} receive node crash${stack.receiveCrashes.length === 1 ? "" : "es"}, restarted, as the restart policy does)` : ""}`,
     delivered: null,
     duplicated: null,
     samplesLost: lost[0].missing + lost[1].missing,
@@ -300,7 +308,7 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
   // Asked right after the kill, before Query's next health check: the dead node is still in its
   // endpoint set (strict), so the answer must come from the two others, with a warning.
   const victim = names.receive[RECEIVE_NODES - 1];
-  await sup.stop(victim, "SIGKILL");
+  await stack.stopReceive(RECEIVE_NODES - 1, "SIGKILL");
   const killedAt = Date.now();
   const afterKill = await inStore("a");
   const answeredS = (Date.now() - killedAt) / 1000;
@@ -363,7 +371,7 @@ export function renderHaReport(r: HaResult, when: string): string {
     `- queue lag peak during the outage: ${m.peakLagSeconds.map((s) => s.toFixed(0)).join(" / ")} s; catch-up after the store returned: ${m.catchUpSeconds.toFixed(1)} s`,
     `- RSS (MiB): ${Object.entries(m.rssMiB).map(([k, v]) => `${k} ${v}`).join(", ")}`,
     `- start-up (s): ${Object.entries(m.startupSeconds).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}`,
-    `- receive nodes that crashed on start and were started again: ${m.receiveCrashes.length === 0 ? "none" : m.receiveCrashes.join("; ")}`,
+    `- receive nodes that crashed and were started again: ${m.receiveCrashes.length === 0 ? "none" : m.receiveCrashes.join("; ")}`,
     "",
     "## Departures from the deployed settings",
     "",

@@ -44,8 +44,8 @@ export const HA_E2E_OVERRIDES: ReadonlyArray<{ field: string; value: string; rea
 export const REPLICAS = 2;
 export const PEERS = 3;
 export const RECEIVE_NODES = 3;
-/** Starts of one receive node before its crashes fail the proof. */
-export const RECEIVE_START_ATTEMPTS = 3;
+/** Crashes of receive nodes in one run that are restarted (as Docker's restart policy would). */
+export const RECEIVE_RESTARTS = 3;
 
 export interface HaPorts {
   readonly prometheus: number[];
@@ -75,6 +75,8 @@ export interface HaStack {
   readonly names: { prometheus: string[]; alertmanager: string[]; receive: string[]; query: string };
   startPrometheus(i: number): Promise<void>;
   startReceive(i: number): Promise<void>;
+  /** Stops receive node i on purpose (it is not restarted until startReceive). */
+  stopReceive(i: number, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -190,24 +192,48 @@ export async function startHaStack(log: (l: string) => void = () => undefined, o
     );
     const thanos = thanosBinary();
     // Thanos Receive 0.42.4 can panic on start over existing data (its pruning job reads the
-    // tenant's TSDB before it is open: thanos-io/thanos#8990, fixed after 0.42.4); the deployed
-    // container comes back by its restart policy (unless-stopped), so here it is started again the
-    // same way, at most RECEIVE_START_ATTEMPTS times, and each crash is counted for the report.
+    // tenant's TSDB before it is open: thanos-io/thanos#8990, fixed after 0.42.4), before or just
+    // after it reports ready. The deployed container comes back by its restart policy
+    // (unless-stopped), so here a node that exits without being stopped by the proof is started
+    // again the same way, at most RECEIVE_RESTARTS times in a run, and each crash is reported.
     const crashes: string[] = [];
-    const startReceive = async (i: number) => {
-      for (let attempt = 1; ; attempt++) {
-        sup.start(receiveNames[i], thanos, receiveArgs[i]);
+    const stoppedOnPurpose = new Set<number>();
+    let stopping = false;
+    const crashed = (i: number): string => {
+      const p = sup.get(receiveNames[i]);
+      const panic = /panic: [^\n]*/.exec(p.output())?.[0] ?? `exit ${p.child.exitCode ?? p.child.signalCode}`;
+      crashes.push(`${receiveNames[i]}: ${panic}`);
+      log(`${receiveNames[i]} crashed (${panic}); starting it again, as the container's restart policy would`);
+      if (crashes.length > RECEIVE_RESTARTS) throw new Error(`thanos receive crashed ${crashes.length} times: ${crashes.join("; ")}`);
+      return panic;
+    };
+    const startReceive = async (i: number): Promise<void> => {
+      stoppedOnPurpose.delete(i);
+      for (;;) {
+        const proc = sup.start(receiveNames[i], thanos, receiveArgs[i]);
         try {
           await sup.waitHttp(receiveNames[i], `${base(ha.receiveHttp[i])}/-/ready`, 60_000);
-          return;
         } catch (e) {
-          const p = sup.get(receiveNames[i]);
-          if (p.running() || attempt >= RECEIVE_START_ATTEMPTS) throw e;
-          const panic = /panic: [^\n]*/.exec(p.output())?.[0] ?? `exit ${p.child.exitCode ?? p.child.signalCode}`;
-          crashes.push(`${receiveNames[i]}: ${panic}`);
-          log(`${receiveNames[i]} crashed on start (${panic}); starting it again, as the container's restart policy would`);
+          if (proc.running()) throw e;
+          crashed(i);
+          continue;
         }
+        proc.child.once("exit", () => {
+          if (stopping || stoppedOnPurpose.has(i)) return;
+          try {
+            crashed(i);
+          } catch (e) {
+            log(String(e));
+            return;
+          }
+          startReceive(i).catch((e) => log(`${receiveNames[i]} did not come back: ${String(e)}`));
+        });
+        return;
       }
+    };
+    const stopReceive = async (i: number, signal?: NodeJS.Signals) => {
+      stoppedOnPurpose.add(i);
+      await sup.stop(receiveNames[i], signal);
     };
     await timed("thanos receive x3", () => Promise.all(endpoints.map((_, i) => startReceive(i))));
     sup.start("thanos-query", thanos, queryFlags({ endpoints, listen: { grpc: `127.0.0.1:${ha.queryGrpc}`, http: `127.0.0.1:${ha.queryHttp}` } }));
@@ -286,7 +312,9 @@ export async function startHaStack(log: (l: string) => void = () => undefined, o
       names: { prometheus: promNames, alertmanager: amNames, receive: receiveNames, query: "thanos-query" },
       startPrometheus,
       startReceive,
+      stopReceive,
       stop: async () => {
+        stopping = true;
         await counter.stop();
         await sup.stopAll();
       },

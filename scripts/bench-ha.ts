@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const steady = await Promise.all(promUrls.map((u) => rate(u, "20s")));
     log(`steady remote_write: ${steady.map((s) => s.toFixed(0)).join(" / ")} samples/s`);
     const outageStart = Date.now();
-    await Promise.all(names.receive.map((n) => sup.stop(n)));
+    await Promise.all(names.receive.map((_, i) => stack.stopReceive(i)));
     let peakLag = 0;
     while (Date.now() - outageStart < outageMs) {
       await sleep(5_000);
