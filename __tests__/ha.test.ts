@@ -7,6 +7,7 @@ import { haTargets } from "../constructs/prometheus/ha";
 import { queryFlags, receiveEndpoints, receiveFlags, remoteWriteUrl, renderHashring } from "../constructs/thanos/config";
 import { seconds } from "../spec/duration";
 import { environmentSpecSchema } from "../spec/environment";
+import { missingSamples, sampleCount } from "../e2e/ha-run";
 import { builtIn } from "./helpers/environments";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { MonitoringStack } from "../stacks/monitoring-stack";
@@ -192,5 +193,30 @@ describe("flags", () => {
 
   test("explicit targets are kept when HA is on", () => {
     expect(haTargets({ prometheus: ["p:1"], alertmanager: ["a:2"] }, 2, 3)).toEqual({ prometheus: ["p:1"], alertmanager: ["a:2"] });
+  });
+});
+
+describe("the HA proof's sample-by-sample store check", () => {
+  test("counts the local samples the store lacks, by series and by second, and ignores what only the store has", () => {
+    const local = new Map([
+      ['__name__="up",job="a"', new Set([1_000, 2_000, 3_000])],
+      ['__name__="up",job="b"', new Set([1_000, 2_500])],
+    ]);
+    const stored = new Map([
+      ['__name__="up",job="a"', new Set([1_000, 3_000, 4_000])],
+      ['__name__="other"', new Set([1_000])],
+    ]);
+    const r = missingSamples(local, stored);
+    expect(r.missing).toBe(3);
+    expect(r.bySeries).toEqual([
+      ['__name__="up",job="b"', 2],
+      ['__name__="up",job="a"', 1],
+    ]);
+    expect([...r.byTime].sort((x, y) => x[0] - y[0])).toEqual([
+      [1, 1],
+      [2, 2],
+    ]);
+    expect(missingSamples(local, local).missing).toBe(0);
+    expect(sampleCount(local)).toBe(5);
   });
 });

@@ -69,7 +69,7 @@ export interface HaStack {
   readonly amUrls: string[];
   readonly queryUrl: string;
   readonly startup: Record<string, number>;
-  /** Receive nodes that crashed on start and were started again (node: panic line). */
+  /** Receive nodes that crashed (exited without being stopped) and were started again (node: panic line). */
   readonly receiveCrashes: readonly string[];
   /** Process names, as the supervisor knows them. */
   readonly names: { prometheus: string[]; alertmanager: string[]; receive: string[]; query: string };

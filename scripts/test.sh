@@ -13,6 +13,9 @@ export CHECKPOINT_DISABLE=1
 test_tmp="$(mktemp -d "${TMPDIR:-/tmp}/civicpulse-test.XXXXXX")"
 # Traversable by the service users the live run starts (PostgreSQL runs as postgres).
 chmod 755 "$test_tmp"
+# Removed however the script ends (a step failing under set -e included); the hygiene check below
+# looks inside it first on a normal run.
+trap 'rm -rf "$test_tmp"' EXIT
 export TMPDIR="$test_tmp"
 export V8_COMPILE_CACHE_CACHE_DIR="$PWD/.tools/v8-compile-cache"
 [ -d node_modules ] || npm ci --no-audit --no-fund
