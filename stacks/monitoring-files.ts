@@ -49,23 +49,32 @@ export interface PrometheusReplica {
  * /etc/prometheus: the scrape config, the rule files and the promtool tests. Pure.
  */
 export function prometheusFiles(spec: EnvironmentSpec, rules: RuleSet = rulesFor(spec), replica: PrometheusReplica = { index: 0 }): Map<string, string> {
-  const files = new Map<string, string>();
+  return new Map([["prometheus.yml", prometheusConfigFile(spec, replica)], ...ruleFiles(spec, rules)]);
+}
+
+/** The scrape config of one replica: the only file in which the replicas of a pair differ. */
+export function prometheusConfigFile(spec: EnvironmentSpec, replica: PrometheusReplica = { index: 0 }): string {
   const replicas = spec.prometheus.replicas;
   const widened = haTargets(spec.targets, replicas, spec.services.alertmanager.cluster.peers);
   const targets = { ...spec.targets, ...widened };
-  files.set(
-    "prometheus.yml",
-    renderPrometheusConfig({
-      environment: spec.name,
-      prometheus: spec.prometheus,
-      targets,
-      ruleFiles: [RECORDING_RULES_FILE, ALERTING_RULES_FILE],
-      alertmanagers: targets.alertmanager,
-      replicaLabels: replicaExternalLabels(replicas, replica.index),
-      alertRelabelConfigs: replicaAlertRelabel(replicas),
-      remoteWrite: renderRemoteWrite(spec.store, replica.remoteWriteUrl ?? remoteWriteUrl(spec.store, replica.index)),
-    }),
-  );
+  return renderPrometheusConfig({
+    environment: spec.name,
+    prometheus: spec.prometheus,
+    targets,
+    ruleFiles: [RECORDING_RULES_FILE, ALERTING_RULES_FILE],
+    alertmanagers: targets.alertmanager,
+    replicaLabels: replicaExternalLabels(replicas, replica.index),
+    alertRelabelConfigs: replicaAlertRelabel(replicas),
+    remoteWrite: renderRemoteWrite(spec.store, replica.remoteWriteUrl ?? remoteWriteUrl(spec.store, replica.index)),
+  });
+}
+
+/**
+ * The rule files and their promtool tests, the same for every replica (identical rules): a pair
+ * renders them once.
+ */
+export function ruleFiles(spec: EnvironmentSpec, rules: RuleSet = rulesFor(spec)): Map<string, string> {
+  const files = new Map<string, string>();
   files.set(RECORDING_RULES_FILE, renderRecordingRules(spec.name, rules));
   files.set(ALERTING_RULES_FILE, renderAlertingRules(spec.name, rules));
   for (const [p, content] of renderRuleTests(spec.name, rules, spec.prometheus.evaluationInterval)) files.set(p, content);

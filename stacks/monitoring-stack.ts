@@ -23,7 +23,7 @@ import { prometheusReplicaName } from "../constructs/prometheus/ha";
 import { receiveNodeName, ThanosQuery, ThanosReceive, THANOS_PORTS, THANOS_QUERY_NAME } from "../constructs/thanos";
 import { renderRunbook, renderRunbookIndex } from "../rules/runbooks";
 import { EnvironmentSpec } from "../spec/environment";
-import { prometheusFiles, rulesFor } from "./monitoring-files";
+import { prometheusConfigFile, prometheusFiles, rulesFor } from "./monitoring-files";
 import { RULE_TESTS_DIR } from "../rules/render";
 import { applyBackend } from "./backend";
 import { applyProviderVersions } from "./providers";
@@ -88,7 +88,8 @@ export class MonitoringStack extends TerraformStack {
     const replicas: Prometheus[] = [this.prometheus];
     for (let i = 1; i < spec.prometheus.replicas; i++) {
       const name = prometheusReplicaName(i);
-      const replicaFiles = prometheusFiles(spec, rules, { index: i });
+      // Only the scrape config differs; the rule files are replica 0's.
+      const replicaFiles = new Map([...files, ["prometheus.yml", prometheusConfigFile(spec, { index: i })]]);
       replicas.push(
         new Prometheus(this, name, {
           ...common,
