@@ -14,14 +14,14 @@ import { tempDir } from "./helpers/temp";
 
 describe("flags", () => {
   test("defaults: every environment, two tool processes (fewer on one core), cache on, warnings do not fail", () => {
-    expect(parseCheckArgs([], 2)).toEqual({ jobs: 2, strict: false, cache: true, help: false, overrides: undefined, environments: undefined, cacheFile: undefined });
+    expect(parseCheckArgs([], 2)).toEqual({ jobs: 2, strict: false, cache: true, fullRuleFiles: false, help: false, overrides: undefined, environments: undefined, cacheFile: undefined });
     expect(parseCheckArgs([], 1).jobs).toBe(1);
     expect(parseCheckArgs([], 16).jobs).toBe(2);
   });
 
   test("every flag", () => {
-    const args = parseCheckArgs(["--overrides", "x.yaml", "--environment", "qa", "--environment", "prod", "--jobs", "3", "--strict", "--no-cache", "--cache-file", "c.json"], 2);
-    expect(args).toEqual({ overrides: "x.yaml", environments: ["qa", "prod"], jobs: 3, strict: true, cache: false, cacheFile: "c.json", help: false });
+    const args = parseCheckArgs(["--overrides", "x.yaml", "--environment", "qa", "--environment", "prod", "--jobs", "3", "--strict", "--no-cache", "--cache-file", "c.json", "--full-rule-files"], 2);
+    expect(args).toEqual({ overrides: "x.yaml", environments: ["qa", "prod"], jobs: 3, strict: true, cache: false, cacheFile: "c.json", fullRuleFiles: true, help: false });
   });
 
   test("a bad --jobs names the flag and the value; an unknown flag shows the usage", () => {

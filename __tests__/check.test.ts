@@ -6,10 +6,10 @@
  * The slow rule tests (days of samples) are left out of the plan here: promtool.test.ts runs every
  * one of them on every preset, and new-user.test.ts runs the whole check through the real bin.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { NO_CACHE, openPassCache } from "../check/cache";
-import { executeChecks, PlannedIn, prepareChecks } from "../check/run";
+import { executeChecks, PlannedIn, prepareChecks, runRuleTestOnClosure } from "../check/run";
 import { MissingToolError, tool } from "../e2e/tools";
 import { tempDir } from "./helpers/temp";
 
@@ -96,10 +96,23 @@ describe("the prod preset", () => {
     expect(first.map((r) => [r.status, r.cached])).toEqual([["pass", 0]]);
     const again = await executeChecks(one, { jobs: 1, cache });
     expect(again.map((r) => [r.status, r.cached])).toEqual([["pass", 1]]);
+    // A pass on the rule closure is not taken for a pass on the whole rule files.
+    const whole = await executeChecks(one, { jobs: 1, cache, fullRuleFiles: true });
+    expect(whole.map((r) => [r.status, r.cached])).toEqual([["pass", 0]]);
     edit(rendered(one[0], "prometheus", "alerting_rules.yml"), "job:civicpulse_requests_errors:ratio_rate5m > 0.05", "job:civicpulse_requests_errors:ratio_rate5m > 0.5");
     const changed = await executeChecks(one, { jobs: 1, cache });
     expect(changed.map((r) => [r.status, r.cached])).toEqual([["fail", 0]]);
   }, 120_000);
+});
+
+test("a rule file the closure cannot read is left to promtool, whose own message names it", async () => {
+  const dir = tempDir("civicpulse-check-broken-rules-");
+  mkdirSync(path.join(dir, "tests"));
+  writeFileSync(path.join(dir, "tests", "x.test.yml"), "rule_files:\n  - ../r.yml\ntests:\n  - input_series: []\n    promql_expr_test:\n      - expr: vector(1)\n        eval_time: 1m\n        exp_samples:\n          - value: 1\n");
+  writeFileSync(path.join(dir, "r.yml"), "groups: [\n");
+  const r = await runRuleTestOnClosure(dir, "tests/x.test.yml", 30_000);
+  expect(r.code).not.toBe(0);
+  expect(r.output).toMatch(/r\.yml/);
 });
 
 describe("configurations that do not get as far as the tools", () => {

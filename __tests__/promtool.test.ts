@@ -5,13 +5,17 @@ import { prometheusFiles, ruleContext } from "../stacks/monitoring-files";
 import { builtInEnvironments, writeTree } from "./helpers/environments";
 import { inParallel } from "../check/pool";
 import { runTool, runToolAsync } from "./helpers/tools";
+import { runRuleTestOnClosure } from "../check/run";
 
 /**
  * Every environment's prometheus.yml, rule files and rule tests, judged by promtool 3.x itself.
- * The test files run in parallel (one promtool per file) to use both cores.
+ * The test files run in parallel (one promtool per file) to use both cores, each against its rule
+ * closure (check/rule-closure.ts: the rules it can observe, copied from the rendered files), as
+ * `npm run check` runs them; the last describe shows the closure and the whole files agree.
  */
 
 const promtoolAsync = (args: string[], cwd: string) => runToolAsync("promtool", args, cwd, 120_000);
+const testOnClosure = (dir: string, file: string) => runRuleTestOnClosure(dir, file, 120_000);
 
 const environments = builtInEnvironments().map((spec) => ({ spec, dir: writeTree(prometheusFiles(spec), `civicpulse-promtool-${spec.name}-`) }));
 afterAll(() => environments.forEach((e) => rmSync(e.dir, { recursive: true, force: true })));
@@ -30,7 +34,7 @@ function runAllCases() {
         .map((f) => ({ key: `${spec.name}/${f}`, dir, file: path.join("tests", f), size: statSync(path.join(dir, "tests", f)).size })),
     );
     jobs.sort((a, b) => b.size - a.size || a.key.localeCompare(b.key));
-    const results = await inParallel(jobs, 2, (j) => promtoolAsync(["test", "rules", j.file], j.dir));
+    const results = await inParallel(jobs, 2, (j) => testOnClosure(j.dir, j.file));
     return new Map(jobs.map((j, i) => [j.key, results[i]]));
   })();
   return allCases;
@@ -65,32 +69,63 @@ describe.each(environments.map((e) => [e.spec.name, e] as const))("promtool on t
   }, 600_000);
 });
 
-describe("the rule tests can fail", () => {
+/** The same test file on the whole rendered rule files and on its closure: [whole, closure]. */
+const bothWays = (dir: string, file: string) => Promise.all([promtoolAsync(["test", "rules", file], dir), testOnClosure(dir, file)]);
+const codes = (rs: ReadonlyArray<{ code: number | null }>) => rs.map((r) => r.code === 0);
+
+function mutant(files: Map<string, string>, file: string, from: string, to: string): string {
+  const dir = writeTree(files, "civicpulse-mutant-");
+  const original = readFileSync(path.join(dir, file), "utf8");
+  const mutated = original.replace(from, to);
+  expect(mutated).not.toEqual(original);
+  writeFileSync(path.join(dir, file), mutated);
+  return dir;
+}
+
+describe("the rule tests can fail, on the whole rule files and on the closure alike", () => {
   const spec = builtInEnvironments().find((s) => s.name === "prod")!;
   const files = prometheusFiles(spec);
+  const mutate = (file: string, from: string, to: string) => mutant(files, file, from, to);
 
   test("a threshold changed in the rule file (not in the test) makes promtool test rules fail", async () => {
-    const dir = writeTree(files, "civicpulse-mutant-");
-    const alerting = path.join(dir, "alerting_rules.yml");
-    const original = readFileSync(alerting, "utf8");
-    const mutated = original.replace("job:civicpulse_requests_errors:ratio_rate5m > 0.05", "job:civicpulse_requests_errors:ratio_rate5m > 0.5");
-    expect(mutated).not.toEqual(original);
-    writeFileSync(alerting, mutated);
-    const r = await promtoolAsync(["test", "rules", "tests/CivicPulseHighErrorRate.eval-1m.test.yml"], dir);
-    expect(r.code).not.toBe(0);
-    expect(r.output).toContain("CivicPulseHighErrorRate");
+    const dir = mutate("alerting_rules.yml", "job:civicpulse_requests_errors:ratio_rate5m > 0.05", "job:civicpulse_requests_errors:ratio_rate5m > 0.5");
+    const rs = await bothWays(dir, "tests/CivicPulseHighErrorRate.eval-1m.test.yml");
+    expect(codes(rs)).toEqual([false, false]);
+    for (const r of rs) expect(r.output).toContain("CivicPulseHighErrorRate");
   });
 
   test("a recording rule with a wrong expression fails its expected-sample case", async () => {
-    const dir = writeTree(files, "civicpulse-mutant-");
-    const recording = path.join(dir, "recording_rules.yml");
-    const original = readFileSync(recording, "utf8");
-    const mutated = original.replace('{job="civicpulse-app",result="hit"}', '{job="civicpulse-app",result="miss"}');
-    expect(mutated).not.toEqual(original);
-    writeFileSync(recording, mutated);
+    const dir = mutate("recording_rules.yml", '{job="civicpulse-app",result="hit"}', '{job="civicpulse-app",result="miss"}');
     const testFile = readdirSync(path.join(dir, "tests")).find((f) => f.startsWith("recording_rules"))!;
-    const r = await promtoolAsync(["test", "rules", path.join("tests", testFile)], dir);
-    expect(r.code).not.toBe(0);
-    expect(r.output).toContain("job:civicpulse_cache_hit:ratio_rate5m");
-  });
+    const rs = await bothWays(dir, path.join("tests", testFile));
+    expect(codes(rs)).toEqual([false, false]);
+    for (const r of rs) expect(r.output).toContain("job:civicpulse_cache_hit:ratio_rate5m");
+  }, 120_000);
+
+  test("a recorded series read only by an annotation's query template is in the closure: breaking it fails the alert's case", async () => {
+    // The fast-burn alert's expression never names the 30-day budget; its annotation queries it.
+    const dir = mutate(
+      "recording_rules.yml",
+      "expr: 1 - (1 - avg_over_time(instance:probe_success:avg_over_time30m[30d])) / 0.001",
+      "expr: 1 - (1 - avg_over_time(instance:probe_success:avg_over_time30m[30d])) / 0.002",
+    );
+    const rs = await bothWays(dir, "tests/CivicPulseHealthProbesFastBurn.eval-4m.test.yml");
+    expect(codes(rs)).toEqual([false, false]);
+    for (const r of rs) expect(r.output).toContain("error_budget_remaining");
+  }, 300_000);
+
+  test("an alert that reads ALERTS sees every other alert in the closure: one that fires when it should not fails its case", async () => {
+    // RedisDown made to fire always: its ALERTS series reaches the escalation alert, which then fires for it.
+    const dir = mutate("alerting_rules.yml", "expr: redis_up == 0", "expr: vector(1)");
+    const rs = await bothWays(dir, "tests/CriticalAlertUnresolved.test.yml");
+    expect(codes(rs)).toEqual([false, false]);
+  }, 300_000);
+
+  test("unchanged, the same files pass both ways", async () => {
+    const dir = writeTree(files, "civicpulse-closure-");
+    for (const f of ["tests/CivicPulseHighErrorRate.eval-1m.test.yml", "tests/CriticalAlertUnresolved.test.yml", "tests/RedisDown.test.yml"]) {
+      const rs = await bothWays(dir, f);
+      expect({ f, ok: codes(rs), out: rs.filter((r) => r.code !== 0).map((r) => r.output) }).toEqual({ f, ok: [true, true], out: [] });
+    }
+  }, 300_000);
 });

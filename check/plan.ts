@@ -25,6 +25,11 @@ export interface ToolJob {
   readonly cacheInputs?: readonly string[];
   /** Relative cost, so the longest jobs start first instead of finishing last, alone. */
   readonly weight: number;
+  /**
+   * A `promtool test rules` job whose test file (the last argument, relative to `cwd`) may run
+   * against its rule closure (check/rule-closure.ts) instead of the whole rule files.
+   */
+  readonly ruleTest?: boolean;
 }
 
 /** One line of the summary: a check of one environment, made of one or more tool runs. */
@@ -77,6 +82,7 @@ function prometheusChecks(environment: string, prom: string): PlannedCheck[] {
           cacheInputs: [file, ...ruleFilesOf(file)],
           // The longest cases (days of samples) are also the largest files.
           weight: statSync(file).size,
+          ruleTest: true,
         };
       }),
     },

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { runToolAsync, tool } from "../e2e/tools";
+import { runToolAsync, tool, ToolResult } from "../e2e/tools";
 import { synthesizeSpecs } from "../stacks/app";
 import { crossFieldWarnings } from "../spec/checks";
 import { EnvironmentError, environmentNames, loadEnvironment, Overrides, readOverrides } from "../spec/load";
@@ -9,6 +9,7 @@ import type { EnvironmentSpec } from "../spec/environment";
 import { cacheKey, PassCache } from "./cache";
 import { CHECK_TOOLS, planEnvironment, PlannedCheck, ToolJob } from "./plan";
 import { inParallel } from "./pool";
+import { ClosureFolder, writeRuleClosure } from "./rule-closure";
 
 /**
  * `npm run check`: the user's own configuration (presets, the override file synth reads, the
@@ -29,6 +30,11 @@ export interface CheckOptions {
   /** Per tool process. */
   readonly timeoutMs?: number;
   readonly progress?: (message: string) => void;
+  /**
+   * Rule tests load the whole rule files, as rendered (slower), instead of each test's rule closure
+   * (check/rule-closure.ts).
+   */
+  readonly fullRuleFiles?: boolean;
 }
 
 export type CheckStatus = "pass" | "fail" | "warn" | "skip";
@@ -167,13 +173,18 @@ export interface PlannedIn {
  * Runs every job of every check in one queue, `jobs` at a time, longest first, and gives one result
  * per check with each failing job's own tool message.
  */
-export async function executeChecks(planned: readonly PlannedIn[], options: Pick<CheckOptions, "jobs" | "cache" | "timeoutMs" | "progress">): Promise<CheckResult[]> {
+export async function executeChecks(
+  planned: readonly PlannedIn[],
+  options: Pick<CheckOptions, "jobs" | "cache" | "timeoutMs" | "progress" | "fullRuleFiles">,
+): Promise<CheckResult[]> {
   const progress = options.progress ?? (() => undefined);
+  const inClosure = (job: ToolJob) => job.ruleTest === true && !options.fullRuleFiles;
   const scheduled: Scheduled[] = planned.flatMap(({ check, outdir }, i) =>
     check.jobs.map((job) => ({
       check: i,
       job,
-      key: job.cacheInputs && cacheKey(tool(job.tool), job.args, job.cwd, job.cacheInputs),
+      // A pass on the closure is remembered apart from a pass on the whole files.
+      key: job.cacheInputs && cacheKey(tool(job.tool), inClosure(job) ? [...job.args, "(rule closure)"] : job.args, job.cwd, job.cacheInputs),
       display: `(cd cdktf.out/${path.relative(outdir, job.cwd)} && ${job.tool} ${job.args.map(shellWord).join(" ")})`,
     })),
   );
@@ -184,7 +195,7 @@ export async function executeChecks(planned: readonly PlannedIn[], options: Pick
       (fromCache.length ? ` (${fromCache.length} rule tests passed before on identical files: not rerun; --no-cache reruns them)` : ""),
   );
   const outcomes = await inParallel(toRun, options.jobs, async (s) => {
-    const r = await runToolAsync(s.job.tool, s.job.args, s.job.cwd, options.timeoutMs ?? 300_000);
+    const r = await (inClosure(s.job) ? runRuleTestInClosure(s.job, options.timeoutMs ?? 300_000) : runToolAsync(s.job.tool, s.job.args, s.job.cwd, options.timeoutMs ?? 300_000));
     const passed = r.code === 0 && !r.timedOut;
     if (passed && s.key) options.cache.add(s.key);
     return { s, passed, output: r.timedOut ? `${r.output}\n(killed after ${(options.timeoutMs ?? 300_000) / 1000} s)` : r.output };
@@ -208,6 +219,29 @@ export async function executeChecks(planned: readonly PlannedIn[], options: Pick
     };
   });
 }
+
+/**
+ * `promtool test rules <testFile>` (relative to `dir`) against its rule closure, copied from the
+ * files as they are when it starts (not when it was planned), in a temporary folder removed afterwards.
+ */
+export async function runRuleTestOnClosure(dir: string, testFile: string, timeoutMs: number, extraArgs: readonly string[] = []): Promise<ToolResult> {
+  let closure: ClosureFolder;
+  try {
+    closure = writeRuleClosure(dir, testFile);
+  } catch {
+    // A file that is not YAML, or a rule_files path out of the folder: promtool on the files as
+    // they are says what is wrong in its own words.
+    return runToolAsync("promtool", ["test", "rules", ...extraArgs, testFile], dir, timeoutMs);
+  }
+  try {
+    return await runToolAsync("promtool", ["test", "rules", ...extraArgs, closure.testFile], closure.cwd, timeoutMs);
+  } finally {
+    closure.remove();
+  }
+}
+
+/** A planned rule test (`promtool test rules [flags] <file>`) on its closure. */
+const runRuleTestInClosure = (job: ToolJob, timeoutMs: number) => runRuleTestOnClosure(job.cwd, job.args[job.args.length - 1], timeoutMs, job.args.slice(2, -1));
 
 /** Quotes an argument for a POSIX shell when it needs it (route-test labels may hold spaces). */
 export function shellWord(arg: string): string {

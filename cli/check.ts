@@ -22,7 +22,7 @@ export const USAGE = `Usage: npm run check -- [flags]        (or: npx civicpulse
 Synthesizes your configuration as npm run synth does (the presets, then ${DEFAULT_OVERRIDE_FILE}
 or the file ${OVERRIDE_FILE_VARIABLE} names, then the CIVICPULSE_* variables) into a temporary
 folder, and runs on every environment: promtool check config, promtool check rules, promtool test
-rules (every generated rule test), amtool check-config, amtool config routes test (every receiver,
+rules (every generated rule test, against the rules it reads: its rule closure), amtool check-config, amtool config routes test (every receiver,
 with the labels that must reach it), blackbox_exporter --config.check, and the cross-field warnings.
 The temporary folder is removed afterwards; cdktf.out is not touched.
 
@@ -31,6 +31,8 @@ The temporary folder is removed afterwards; cdktf.out is not touched.
   --jobs <n>             tool processes at once (default: 2, or fewer cores)
   --strict               cross-field warnings fail the check too
   --no-cache             rerun rule tests that passed before on identical files
+  --full-rule-files      rule tests load the whole rule files, as rendered (slower; the verdicts
+                         are the same: see README "npm run check")
   --cache-file <file>    where those passes are remembered (default: ${DEFAULT_CACHE_FILE})
   -h, --help             this text
 
@@ -48,6 +50,7 @@ export interface CheckArgs {
   readonly strict: boolean;
   readonly cache: boolean;
   readonly cacheFile?: string;
+  readonly fullRuleFiles: boolean;
   readonly help: boolean;
 }
 
@@ -65,6 +68,7 @@ export function parseCheckArgs(argv: readonly string[], cores = availableParalle
         strict: { type: "boolean" },
         "no-cache": { type: "boolean" },
         "cache-file": { type: "string" },
+        "full-rule-files": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -83,6 +87,7 @@ export function parseCheckArgs(argv: readonly string[], cores = availableParalle
     strict: values.strict === true,
     cache: values["no-cache"] !== true,
     cacheFile: values["cache-file"] as string | undefined,
+    fullRuleFiles: values["full-rule-files"] === true,
     help: values.help === true,
   };
 }
@@ -120,6 +125,7 @@ export async function main(argv: readonly string[], io: CheckIo = processIo, env
       strict: args.strict,
       cache: args.cache ? openPassCache(args.cacheFile ? path.resolve(process.cwd(), args.cacheFile) : path.join(rootDir, DEFAULT_CACHE_FILE)) : NO_CACHE,
       progress: (m) => io.stderr(`check: ${m}…\n`),
+      fullRuleFiles: args.fullRuleFiles,
     });
   } catch (e) {
     if (e instanceof MissingToolError) {

@@ -72,3 +72,19 @@ export function assertValidPromql(ruleName: string, expr: string): void {
       `(offset ${first.offset}) near ${JSON.stringify(first.near)} in: ${expr}`,
   );
 }
+
+/**
+ * Whether an expression has a vector selector without a metric name (`{job="x"}`,
+ * `{__name__=~"..."}`): such a selector can read any series, a recorded one included.
+ */
+export function hasUnnamedSelector(expr: string): boolean {
+  let unnamed = false;
+  parser.parse(expr).iterate({
+    enter(node) {
+      if (unnamed) return false;
+      if (node.type.name === "VectorSelector" && node.node.firstChild?.type.name !== "Identifier") unnamed = true;
+      return undefined;
+    },
+  });
+  return unnamed;
+}
