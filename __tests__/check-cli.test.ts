@@ -28,6 +28,7 @@ describe("flags", () => {
     expect(() => parseCheckArgs(["--jobs", "0"])).toThrow(new CheckCliError('--jobs: a whole number from 1 to 64 (got "0")'));
     expect(() => parseCheckArgs(["--jobs", "two"])).toThrow(/--jobs: .*"two"/);
     expect(() => parseCheckArgs(["--bogus"])).toThrow(/Unknown option '--bogus'[\s\S]*Usage: npm run check/);
+    expect(() => parseCheckArgs(["--full-rule-files=yes"])).toThrow(/--full-rule-files[\s\S]*Usage: npm run check/);
   });
 
   test("--help prints the usage with the exit codes and runs nothing; a bad flag exits 2", async () => {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, parseDocument } from "yaml";
-import { ruleClosure, writeRuleClosure } from "../check/rule-closure";
+import { ruleClosure, RuleClosureError, writeRuleClosure } from "../check/rule-closure";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { builtIn, writeTree } from "./helpers/environments";
 
@@ -99,6 +99,7 @@ describe("what the closure writes", () => {
       ],
       "civicpulse-closure-broken-",
     );
+    expect(() => writeRuleClosure(dir, "tests/x.test.yml")).toThrow(RuleClosureError);
     expect(() => writeRuleClosure(dir, "tests/x.test.yml")).toThrow(/rule closure: .*r\.yml is not valid YAML/);
   });
 

@@ -19,6 +19,9 @@ import { hasUnnamedSelector } from "../rules/promql";
  * (`npm run check -- --full-rule-files` runs such rules on the whole files).
  */
 
+/** A test or rule file the closure cannot be built from (not YAML, or a path out of the folder). */
+export class RuleClosureError extends Error {}
+
 interface RuleEntry {
   readonly key: string;
   /** `record` or `alert`. */
@@ -108,7 +111,7 @@ function keepOnly(file: string, doc: Document, kept: ReadonlySet<string>): strin
 
 function parsed(file: string): Document {
   const doc = parseDocument(readFileSync(file, "utf8"));
-  if (doc.errors.length > 0) throw new Error(`rule closure: ${file} is not valid YAML: ${doc.errors[0].message}`);
+  if (doc.errors.length > 0) throw new RuleClosureError(`rule closure: ${file} is not valid YAML: ${doc.errors[0].message}`);
   return doc;
 }
 
@@ -132,7 +135,7 @@ export function writeRuleClosure(root: string, testFile: string): ClosureFolder 
   const ruleFiles = test.get("rule_files");
   const relFiles = (isSeq(ruleFiles) ? ruleFiles.toJSON() : []).map((f: unknown) => path.relative(root, path.resolve(path.dirname(testPath), text(f))));
   const escapes = [path.relative(root, testPath), ...relFiles].find((rel) => rel.startsWith("..") || path.isAbsolute(rel));
-  if (escapes) throw new Error(`rule closure: ${testFile} reads ${escapes}, outside ${root}`);
+  if (escapes) throw new RuleClosureError(`rule closure: ${testFile} reads ${escapes}, outside ${root}`);
   const files = new Map<string, Document>(relFiles.map((rel: string) => [rel, parsed(path.join(root, rel))]));
   const kept = ruleClosure(files, test.toJSON());
 

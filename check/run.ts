@@ -9,7 +9,7 @@ import type { EnvironmentSpec } from "../spec/environment";
 import { cacheKey, PassCache } from "./cache";
 import { CHECK_TOOLS, planEnvironment, PlannedCheck, ToolJob } from "./plan";
 import { inParallel } from "./pool";
-import { ClosureFolder, writeRuleClosure } from "./rule-closure";
+import { ClosureFolder, RuleClosureError, writeRuleClosure } from "./rule-closure";
 
 /**
  * `npm run check`: the user's own configuration (presets, the override file synth reads, the
@@ -228,9 +228,10 @@ export async function runRuleTestOnClosure(dir: string, testFile: string, timeou
   let closure: ClosureFolder;
   try {
     closure = writeRuleClosure(dir, testFile);
-  } catch {
+  } catch (e) {
     // A file that is not YAML, or a rule_files path out of the folder: promtool on the files as
-    // they are says what is wrong in its own words.
+    // they are says what is wrong in its own words. Anything else is a bug, and surfaces.
+    if (!(e instanceof RuleClosureError)) throw e;
     return runToolAsync("promtool", ["test", "rules", ...extraArgs, testFile], dir, timeoutMs);
   }
   try {

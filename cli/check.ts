@@ -22,8 +22,9 @@ export const USAGE = `Usage: npm run check -- [flags]        (or: npx civicpulse
 Synthesizes your configuration as npm run synth does (the presets, then ${DEFAULT_OVERRIDE_FILE}
 or the file ${OVERRIDE_FILE_VARIABLE} names, then the CIVICPULSE_* variables) into a temporary
 folder, and runs on every environment: promtool check config, promtool check rules, promtool test
-rules (every generated rule test, against the rules it reads: its rule closure), amtool check-config, amtool config routes test (every receiver,
-with the labels that must reach it), blackbox_exporter --config.check, and the cross-field warnings.
+rules (every generated rule test, against the rules it reads: its rule closure), amtool
+check-config, amtool config routes test (every receiver, with the labels that must reach it),
+blackbox_exporter --config.check, and the cross-field warnings.
 The temporary folder is removed afterwards; cdktf.out is not touched.
 
   --overrides <file>     read this override file (the same as ${OVERRIDE_FILE_VARIABLE}=<file>)
@@ -31,9 +32,9 @@ The temporary folder is removed afterwards; cdktf.out is not touched.
   --jobs <n>             tool processes at once (default: 2, or fewer cores)
   --strict               cross-field warnings fail the check too
   --no-cache             rerun rule tests that passed before on identical files
-  --full-rule-files      rule tests load the whole rule files, as rendered (slower; the verdicts
-                         are the same: see README "npm run check")
   --cache-file <file>    where those passes are remembered (default: ${DEFAULT_CACHE_FILE})
+  --full-rule-files      rule tests load the whole rule files, as rendered (slower; the same
+                         verdicts where rules name what they read: README "Rule closures")
   -h, --help             this text
 
 Exit codes: 0 every check passed, 1 a check failed (or the configuration does not synthesize),
