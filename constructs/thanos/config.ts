@@ -78,7 +78,8 @@ export function queryFlags(input: QueryFlagsInput): string[] {
     // Strict: the hashring is static, so every node is always asked. A plain --endpoint that failed
     // one health check drops out of queries until a later check (12-18 s after it came back, seen
     // here) and Query answers from the others without a warning; a strict one that is down turns
-    // into a partial-response warning instead, and is asked again the moment it is back.
+    // into a partial-response warning instead, and is asked again when gRPC redials it (its
+  // connection backoff: up to about 2 minutes after a long outage, README "High availability").
     ...input.endpoints.map((e) => `--endpoint-strict=${e}`),
     `--query.replica-label=${REPLICA_LABEL}`,
     `--query.replica-label=${RECEIVE_REPLICA_LABEL}`,
