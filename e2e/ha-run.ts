@@ -149,6 +149,35 @@ export function rssMiB(pid: number): number {
   return m ? Math.round(Number(m[1]) / 102.4) / 10 : NaN;
 }
 
+/** Counters that tell a failed-and-retried send from a notification-log entry that never arrived. */
+const ALERTMANAGER_DIAGNOSTIC_METRICS = [
+  "alertmanager_notifications_total",
+  "alertmanager_notifications_failed_total",
+  "alertmanager_nflog_gossip_messages_propagated_total",
+  "alertmanager_cluster_messages_received_total",
+  "alertmanager_cluster_messages_sent_total",
+  "alertmanager_cluster_messages_pruned_total",
+  "alertmanager_oversized_gossip_message_dropped_total",
+  "alertmanager_peer_position",
+  "alertmanager_cluster_members",
+  "alertmanager_cluster_health_score",
+  "alertmanager_cluster_alive_messages_total",
+  "alertmanager_cluster_peers_left_total",
+  "alertmanager_cluster_peers_joined_total",
+  "alertmanager_cluster_failed_peers",
+];
+
+async function alertmanagerDiagnostics(amUrl: string, output: string): Promise<string> {
+  const text = await (await fetch(`${amUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  const samples = text.split("\n").flatMap((l) => {
+    const m = /^(\w+)(\{[^}]*\})?\s+(\S+)/.exec(l);
+    return m && m[3] !== "0" ? [{ name: m[1], labels: m[2] ?? "", value: m[3] }] : [];
+  });
+  const totals = ALERTMANAGER_DIAGNOSTIC_METRICS.map((m) => `${m} ${samples.filter((x) => x.name === m).map((x) => `${x.labels}${x.value}`).join(", ") || "0"}`);
+  const warnings = output.split("\n").filter((l) => /level=(WARN|ERROR)/i.test(l)).slice(-5);
+  return `${totals.join("; ")}; last warnings: ${warnings.join(" | ") || "none"}`;
+}
+
 /** Seconds the replica's remote_write queue is behind its newest WAL sample. */
 export async function queueLag(promUrl: string): Promise<number> {
   const newest = await one(promUrl, "max(prometheus_remote_storage_highest_timestamp_in_seconds)");
@@ -341,6 +370,11 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
   if (dupAll.length > 0) {
     const copies = (key: string) => counter.notifications.filter((n) => n.key === key).map((n) => `${((n.at - t0) / 1000).toFixed(1)} s from ${n.sender}`).join(", ");
     reasons.push(`${dupAll.length} notification(s) delivered more than once: ${dupAll.slice(0, 3).map((d) => `${d.count}x ${d.key} (at ${copies(d.key)})`).join("; ")}`);
+    // What each peer that is still up says about its sends and its gossip, for the report: a
+    // duplicate is either a send that failed and was retried, or a log entry that did not arrive.
+    for (const [i, n] of names.alertmanager.entries()) {
+      if (sup.get(n).running()) reasons.push(`${n}: ${await alertmanagerDiagnostics(amUrls[i], sup.get(n).output())}`);
+    }
   }
   for (const r of rows) if (!r.ok) reasons.push(`fault failed: ${r.fault}: ${r.observed}`);
   return {
