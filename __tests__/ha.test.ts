@@ -7,7 +7,7 @@ import { haTargets } from "../constructs/prometheus/ha";
 import { queryFlags, receiveEndpoints, receiveFlags, remoteWriteUrl, renderHashring } from "../constructs/thanos/config";
 import { seconds } from "../spec/duration";
 import { environmentSpecSchema } from "../spec/environment";
-import { missingSamples, sampleCount } from "../e2e/ha-run";
+import { ALERTMANAGER_DIAGNOSTIC_METRICS, missingSamples, sampleCount, summarizeAlertmanager } from "../e2e/ha-run";
 import { builtIn } from "./helpers/environments";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { MonitoringStack } from "../stacks/monitoring-stack";
@@ -218,5 +218,41 @@ describe("the HA proof's sample-by-sample store check", () => {
     ]);
     expect(missingSamples(local, local).missing).toBe(0);
     expect(sampleCount(local)).toBe(5);
+  });
+});
+
+describe("the HA proof's report on a duplicate", () => {
+  test("each peer's diagnostic counters: non-zero samples with their labels, the rest 0, then its last warnings", () => {
+    const metrics = [
+      "# HELP alertmanager_notifications_total The total number of attempted notifications.",
+      "# TYPE alertmanager_notifications_total counter",
+      'alertmanager_notifications_total{integration="email"} 0',
+      'alertmanager_notifications_total{integration="webhook"} 7',
+      'alertmanager_notifications_failed_total{integration="webhook",reason="other"} 1',
+      "alertmanager_peer_position 1",
+      "alertmanager_cluster_health_score 0",
+      "alertmanager_cluster_members 2",
+      // Another metric whose name starts like a diagnostic one is not taken for it.
+      "alertmanager_cluster_members_extra 9",
+      "",
+    ].join("\n");
+    const log = [
+      'time=2026-12-03T17:00:00Z level=INFO msg="Completed loading of configuration file"',
+      'time=2026-12-03T17:00:05Z level=WARN msg="Notify attempt failed, will retry later" attempts=1',
+      'time=2026-12-03T17:00:06Z level=ERROR msg="Notify for alerts failed" num_alerts=1',
+    ].join("\n");
+    const line = summarizeAlertmanager(metrics, log);
+    const parts = line.split("; ");
+    expect(parts).toHaveLength(ALERTMANAGER_DIAGNOSTIC_METRICS.length + 1);
+    expect(parts[0]).toBe('alertmanager_notifications_total {integration="webhook"}7');
+    expect(parts[1]).toBe('alertmanager_notifications_failed_total {integration="webhook",reason="other"}1');
+    expect(parts).toContain("alertmanager_peer_position 1");
+    expect(parts).toContain("alertmanager_cluster_members 2");
+    expect(parts).toContain("alertmanager_cluster_health_score 0");
+    expect(parts).toContain("alertmanager_cluster_failed_peers 0");
+    expect(parts[parts.length - 1]).toBe(
+      'last warnings: time=2026-12-03T17:00:05Z level=WARN msg="Notify attempt failed, will retry later" attempts=1 | time=2026-12-03T17:00:06Z level=ERROR msg="Notify for alerts failed" num_alerts=1',
+    );
+    expect(summarizeAlertmanager("", "").endsWith("last warnings: none")).toBe(true);
   });
 });

@@ -150,7 +150,7 @@ export function rssMiB(pid: number): number {
 }
 
 /** Counters that tell a failed-and-retried send from a notification-log entry that never arrived. */
-const ALERTMANAGER_DIAGNOSTIC_METRICS = [
+export const ALERTMANAGER_DIAGNOSTIC_METRICS = [
   "alertmanager_notifications_total",
   "alertmanager_notifications_failed_total",
   "alertmanager_nflog_gossip_messages_propagated_total",
@@ -167,15 +167,23 @@ const ALERTMANAGER_DIAGNOSTIC_METRICS = [
   "alertmanager_cluster_failed_peers",
 ];
 
-async function alertmanagerDiagnostics(amUrl: string, output: string): Promise<string> {
-  const text = await (await fetch(`${amUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
-  const samples = text.split("\n").flatMap((l) => {
+/**
+ * One line for the report from an Alertmanager's /metrics text and its log: each diagnostic
+ * metric's non-zero samples (labels and value; "0" when it has none), then its last warnings.
+ */
+export function summarizeAlertmanager(metricsText: string, output: string): string {
+  const samples = metricsText.split("\n").flatMap((l) => {
     const m = /^(\w+)(\{[^}]*\})?\s+(\S+)/.exec(l);
-    return m && m[3] !== "0" ? [{ name: m[1], labels: m[2] ?? "", value: m[3] }] : [];
+    return m && Number(m[3]) !== 0 ? [{ name: m[1], labels: m[2] ?? "", value: m[3] }] : [];
   });
   const totals = ALERTMANAGER_DIAGNOSTIC_METRICS.map((m) => `${m} ${samples.filter((x) => x.name === m).map((x) => `${x.labels}${x.value}`).join(", ") || "0"}`);
   const warnings = output.split("\n").filter((l) => /level=(WARN|ERROR)/i.test(l)).slice(-5);
   return `${totals.join("; ")}; last warnings: ${warnings.join(" | ") || "none"}`;
+}
+
+async function alertmanagerDiagnostics(amUrl: string, output: string): Promise<string> {
+  const text = await (await fetch(`${amUrl}/metrics`, { signal: AbortSignal.timeout(5_000) })).text();
+  return summarizeAlertmanager(text, output);
 }
 
 /** Seconds the replica's remote_write queue is behind its newest WAL sample. */
