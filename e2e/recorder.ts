@@ -82,6 +82,12 @@ export class WebhookRecorder {
     return this.deliveries.filter((d) => matches(d, match));
   }
 
+  /** The last delivery matching so far, if any (deliveries are kept in arrival order). */
+  latest(match: DeliveryMatch): Delivery | undefined {
+    const found = this.find(match);
+    return found[found.length - 1];
+  }
+
   /** The first delivery matching, waiting at most timeoutMs. */
   waitFor(match: DeliveryMatch, timeoutMs: number): Promise<Delivery> {
     return until(describe(match), timeoutMs, () => this.find(match)[0], 100);

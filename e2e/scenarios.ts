@@ -232,6 +232,17 @@ export function errorBurstAndSloBurn(): ScenarioFn[] {
     await until("no availability page firing", 120_000, async () =>
       (await prometheusAlerts(ctx.stack.promUrl)).some((a) => a.labels.alertname === s.alert) ? undefined : true,
     ).catch(() => s.result.notes.push("the error burst's page had not cleared after 120 s"));
+    // Cleared in Prometheus is not yet resolved at the receivers: Alertmanager sends the "resolved"
+    // at the group's next interval. A page firing again before that is, to Alertmanager, the alert
+    // it already notified still firing, and that receiver hears nothing new (seen once beside jest:
+    // the pager's group had flushed, chat's had not).
+    const cleared = Date.now();
+    await until("the error burst's page resolved at every receiver", 120_000, async () =>
+      s.result.receivers.every((receiver) => ctx.stack.recorder.latest({ alertname: s.alert, receiver, labels })?.status !== "firing") ? true : undefined,
+    ).then(
+      () => s.result.notes.push(`the error burst's page was resolved at every receiver ${((Date.now() - cleared) / 1000).toFixed(1)} s after it cleared in Prometheus`),
+      () => s.result.notes.push("the error burst's page had not been resolved at every receiver after 120 s"),
+    );
     const t = Date.now();
     appOf(ctx).mix.errorRatio = 0.03;
     const page = ctx.spec.slos.burnRates.page[0];
