@@ -7,7 +7,8 @@ import { haTargets } from "../constructs/prometheus/ha";
 import { queryFlags, receiveEndpoints, receiveFlags, remoteWriteUrl, renderHashring } from "../constructs/thanos/config";
 import { seconds } from "../spec/duration";
 import { environmentSpecSchema } from "../spec/environment";
-import { ALERTMANAGER_DIAGNOSTIC_METRICS, missingSamples, sampleCount, summarizeAlertmanager } from "../e2e/ha-run";
+import { ALERTMANAGER_DIAGNOSTIC_METRICS, groupTimeline, missingSamples, sampleCount, summarizeAlertmanager } from "../e2e/ha-run";
+import { Notification } from "../e2e/ha-webhook";
 import { builtIn } from "./helpers/environments";
 import { prometheusFiles } from "../stacks/monitoring-files";
 import { MonitoringStack } from "../stacks/monitoring-stack";
@@ -254,5 +255,30 @@ describe("the HA proof's report on a duplicate", () => {
       'last warnings: time=2026-12-03T17:00:05Z level=WARN msg="Notify attempt failed, will retry later" attempts=1 | time=2026-12-03T17:00:06Z level=ERROR msg="Notify for alerts failed" num_alerts=1',
     );
     expect(summarizeAlertmanager("", "").endsWith("last warnings: none")).toBe(true);
+  });
+
+  test("the duplicate's group timeline: every notification of that receiver and group, in order, and nothing of other groups", () => {
+    const n = (at: number, groupKey: string, status: string, alerts: Array<[string, string]>, sender: string, receiver = "chat"): Notification => ({
+      at,
+      path: `/${receiver}`,
+      receiver,
+      groupKey,
+      status,
+      alerts: alerts.map(([st, instance]) => ({ status: st, labels: { alertname: "InstanceDown", instance } })),
+      sender,
+      key: [`/${receiver}`, receiver, groupKey, status, ...alerts.map(([st, i]) => `${st}{${i}}`)].join("|"),
+    });
+    const g = '{}:{alertname="InstanceDown"}';
+    const log = [
+      n(1_000, g, "firing", [["firing", "b:9090"]], "http://am-1"),
+      n(2_000, '{}:{alertname="Other"}', "resolved", [["resolved", "c:9090"]], "http://am-1"),
+      n(40_000, g, "resolved", [["resolved", "b:9090"]], "http://am-1"),
+      n(40_500, g, "resolved", [["resolved", "b:9090"]], "http://am-1", "pager"),
+      n(55_000, g, "resolved", [["resolved", "b:9090"]], "http://am-2"),
+    ];
+    expect(groupTimeline(log, log[2].key, 0)).toBe(
+      "1.0 s firing [firing b:9090] from http://am-1; 40.0 s resolved [resolved b:9090] from http://am-1; 55.0 s resolved [resolved b:9090] from http://am-2",
+    );
+    expect(groupTimeline(log, "no such key", 0)).toBe("");
   });
 });

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { HA_E2E_OVERRIDES, HaStack, RECEIVE_NODES, startHaStack } from "./ha-stack";
 import { sleep, until } from "./supervisor";
+import { Notification } from "./ha-webhook";
 
 /**
  * The four faults of the HA proof, on the live stack of e2e/ha-stack.ts, overlapped where they do
@@ -179,6 +180,21 @@ export function summarizeAlertmanager(metricsText: string, output: string): stri
   const totals = ALERTMANAGER_DIAGNOSTIC_METRICS.map((m) => `${m} ${samples.filter((x) => x.name === m).map((x) => `${x.labels}${x.value}`).join(", ") || "0"}`);
   const warnings = output.split("\n").filter((l) => /level=(WARN|ERROR)/i.test(l)).slice(-5);
   return `${totals.join("; ")}; last warnings: ${warnings.join(" | ") || "none"}`;
+}
+
+/**
+ * Every notification of the duplicate's group (same path, receiver and group key), in order: the
+ * time from t0, the group status, each alert's status and instance, and the sending peer. Two
+ * copies with nothing between them point at a log entry that never reached the second peer; a
+ * "firing" between them at a flap the second peer saw late.
+ */
+export function groupTimeline(notifications: readonly Notification[], key: string, t0: number): string {
+  const dup = notifications.find((n) => n.key === key);
+  if (!dup) return "";
+  return notifications
+    .filter((n) => n.path === dup.path && n.receiver === dup.receiver && n.groupKey === dup.groupKey)
+    .map((n) => `${((n.at - t0) / 1000).toFixed(1)} s ${n.status} [${n.alerts.map((a) => `${a.status} ${a.labels.instance ?? a.labels.alertname ?? "?"}`).join(", ")}] from ${n.sender}`)
+    .join("; ");
 }
 
 async function alertmanagerDiagnostics(amUrl: string, output: string): Promise<string> {
@@ -378,6 +394,7 @@ async function faults(stack: HaStack, log: (l: string) => void, t0: number): Pro
   if (dupAll.length > 0) {
     const copies = (key: string) => counter.notifications.filter((n) => n.key === key).map((n) => `${((n.at - t0) / 1000).toFixed(1)} s from ${n.sender}`).join(", ");
     reasons.push(`${dupAll.length} notification(s) delivered more than once: ${dupAll.slice(0, 3).map((d) => `${d.count}x ${d.key} (at ${copies(d.key)})`).join("; ")}`);
+    for (const d of dupAll.slice(0, 3)) reasons.push(`its group, every notification: ${groupTimeline(counter.notifications, d.key, t0)}`);
     // What each peer that is still up says about its sends and its gossip, for the report: a
     // duplicate is either a send that failed and was retried, or a log entry that did not arrive.
     for (const [i, n] of names.alertmanager.entries()) {
