@@ -62,7 +62,7 @@ run_live() {
 # The chain's subshell first (so it starts nothing more), then the harnesses: SIGTERM makes a
 # harness stop the programs it started (e2e/supervisor.ts) before it exits.
 stop_live() {
-  local p f
+  local f
   [ -n "${live_chain:-}" ] && kill "$live_chain" 2> /dev/null || true
   for f in "$live_dir"/*-pid; do [ -e "$f" ] && kill "$(cat "$f")" 2> /dev/null || true; done
 }
