@@ -235,7 +235,7 @@ export function errorBurstAndSloBurn(): ScenarioFn[] {
     // Cleared in Prometheus is not yet resolved at the receivers: Alertmanager sends the "resolved"
     // at the group's next interval. A page firing again before that is, to Alertmanager, the alert
     // it already notified still firing, and that receiver hears nothing new (seen once beside jest:
-    // the pager's group had flushed, chat's had not).
+    // the pager got the burn's "firing", chat only its "resolved").
     const cleared = Date.now();
     await until("the error burst's page resolved at every receiver", 120_000, async () =>
       s.result.receivers.every((receiver) => ctx.stack.recorder.latest({ alertname: s.alert, receiver, labels })?.status !== "firing") ? true : undefined,
